@@ -1,0 +1,59 @@
+"""The project's own errors.
+
+Every error a user can cause is an ``ExplorerError`` whose message is one
+sentence naming what went wrong and where, with the fix when there is one.
+The CLI prints ``str(error)`` on one line and exits with ``exit_code``.
+
+    ExplorerError                 exit 1 (2 for the subclasses below)
+    ├── ConfigError               bad settings or environment
+    ├── DatabaseUnavailable       Neo4j cannot be reached or refuses the login
+    ├── ValidationError           bad input data (seed file, SIPRI export, ...)
+    │                             carries ``problems``: one line per problem
+    ├── QueryError                a saved query or console query is refused or fails
+    │   ├── ParameterError        an unknown, missing or ill-typed parameter
+    │   ├── ReadOnlyViolation     the console refused a write or escape attempt
+    │   └── QueryTimeout          the query ran past its time limit
+    └── LocalServerError          the managed local Neo4j failed to start/stop
+"""
+
+from __future__ import annotations
+
+
+class ExplorerError(Exception):
+    exit_code = 1
+
+
+class ConfigError(ExplorerError):
+    exit_code = 2
+
+
+class DatabaseUnavailable(ExplorerError):
+    exit_code = 2
+
+
+class ValidationError(ExplorerError):
+    exit_code = 2
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
+class QueryError(ExplorerError):
+    exit_code = 2
+
+
+class ParameterError(QueryError):
+    pass
+
+
+class ReadOnlyViolation(QueryError):
+    pass
+
+
+class QueryTimeout(QueryError):
+    pass
+
+
+class LocalServerError(ExplorerError):
+    exit_code = 1
