@@ -1,0 +1,10 @@
+# The dashboard image used by docker-compose.yml; Neo4j runs in its own container.
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY explorer ./explorer
+COPY cypher ./cypher
+COPY seeds ./seeds
+RUN pip install --no-cache-dir -e .
+EXPOSE 8501
+CMD ["explorer", "app", "--host", "0.0.0.0", "--port", "8501"]

@@ -1,0 +1,47 @@
+# The two commands: `make run` (dashboard on the seeded local Neo4j) and `make test`.
+# Both work from a fresh clone: they create .venv, install what they need and
+# start (and for tests, stop) their own Neo4j server.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test venv browser lint db-start db-stop clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version
+
+run: venv
+	$(BIN)/explorer db start
+	$(BIN)/explorer app --port $(PORT)
+
+# pytest starts a throwaway Neo4j (own data directory, free port) and stops it
+# at the end, pass or fail; the `make run` database is never touched.
+test: venv browser
+	$(BIN)/ruff check explorer tests
+	$(BIN)/pytest
+
+lint: venv
+	$(BIN)/ruff check explorer tests
+
+db-start: venv
+	$(BIN)/explorer db start
+
+db-stop: venv
+	$(BIN)/explorer db stop
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

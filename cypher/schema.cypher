@@ -1,0 +1,29 @@
+// Constraints and indexes of the arms-transfer graph (docs/graph-model.md).
+// Applied by every load and by `explorer db init`; every statement is
+// IF NOT EXISTS, so applying twice changes nothing.
+
+CREATE CONSTRAINT actor_id IF NOT EXISTS FOR (n:Actor) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT weapon_system_id IF NOT EXISTS FOR (n:WeaponSystem) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT weapon_class_id IF NOT EXISTS FOR (n:WeaponClass) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT transfer_id IF NOT EXISTS FOR (n:Transfer) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT event_id IF NOT EXISTS FOR (n:Event) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT place_id IF NOT EXISTS FOR (n:Place) REQUIRE n.id IS UNIQUE;
+CREATE CONSTRAINT source_id IF NOT EXISTS FOR (n:Source) REQUIRE n.id IS UNIQUE;
+
+// Name lookups (exact and case-folded).
+CREATE INDEX actor_name IF NOT EXISTS FOR (n:Actor) ON (n.name);
+CREATE INDEX actor_name_key IF NOT EXISTS FOR (n:Actor) ON (n.name_key);
+CREATE INDEX weapon_system_name IF NOT EXISTS FOR (n:WeaponSystem) ON (n.name);
+CREATE INDEX weapon_system_name_key IF NOT EXISTS FOR (n:WeaponSystem) ON (n.name_key);
+CREATE INDEX weapon_system_category IF NOT EXISTS FOR (n:WeaponSystem) ON (n.category);
+CREATE INDEX weapon_class_name IF NOT EXISTS FOR (n:WeaponClass) ON (n.name);
+
+// Filters the saved queries use.
+CREATE INDEX transfer_status IF NOT EXISTS FOR (n:Transfer) ON (n.status);
+CREATE INDEX transfer_first_year IF NOT EXISTS FOR (n:Transfer) ON (n.first_year);
+CREATE INDEX transfer_origin IF NOT EXISTS FOR (n:Transfer) ON (n.origin);
+CREATE INDEX event_year IF NOT EXISTS FOR (n:Event) ON (n.year);
+
+// Full-text search over names and aliases ("DPRK" finds North Korea).
+CREATE FULLTEXT INDEX name_search IF NOT EXISTS
+FOR (n:Actor|WeaponSystem) ON EACH [n.name, n.aliases_text];

@@ -1,0 +1,62 @@
+"""Apply ``cypher/schema.cypher``: constraints and indexes, idempotently."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import neo4j
+
+from explorer.config import project_root
+from explorer.db import Database
+from explorer.errors import ConfigError
+
+
+def cypher_dir() -> Path:
+    if os.environ.get("EXPLORER_CYPHER_DIR"):
+        return Path(os.environ["EXPLORER_CYPHER_DIR"])
+    root = project_root()
+    if root is None:
+        raise ConfigError(
+            "cannot find the cypher/ directory — set EXPLORER_CYPHER_DIR to the project's cypher/"
+        )
+    return root / "cypher"
+
+
+def schema_statements(text: str | None = None) -> list[str]:
+    """The statements of schema.cypher, comments stripped, split on ';'."""
+    if text is None:
+        text = (cypher_dir() / "schema.cypher").read_text(encoding="utf-8")
+    without_comments = re.sub(r"//[^\n]*", "", text)
+    return [" ".join(part.split()) for part in without_comments.split(";") if part.strip()]
+
+
+def schema_names(statements: list[str] | None = None) -> set[str]:
+    names = set()
+    for statement in statements or schema_statements():
+        match = re.search(r"(?:CONSTRAINT|INDEX)\s+(\w+)\s+IF NOT EXISTS", statement)
+        if match:
+            names.add(match.group(1))
+    return names
+
+
+def apply_schema(db: Database) -> int:
+    """Create what is missing; returns how many statements ran. Waits for indexes to be online."""
+    statements = schema_statements()
+    # Schema commands cannot share a transaction with data writes, so each gets its own.
+    for statement in statements:
+        db.write(lambda tx, s=statement: tx.run(s).consume())
+    db.write(lambda tx: tx.run("CALL db.awaitIndexes(300)").consume())
+    return len(statements)
+
+
+def missing_schema(db: Database) -> set[str]:
+    """Names of constraints/indexes from schema.cypher that the database lacks."""
+
+    def existing(tx: neo4j.ManagedTransaction) -> set[str]:
+        names = {r["name"] for r in tx.run("SHOW CONSTRAINTS YIELD name RETURN name")}
+        names |= {r["name"] for r in tx.run("SHOW INDEXES YIELD name RETURN name")}
+        return names
+
+    return schema_names() - db.read(existing)
