@@ -62,7 +62,8 @@ def run_cypher(
             if len(rows) >= row_cap:
                 truncated = True
                 break
-            rows.append({key: plain(value) for key, value in zip(keys, record.values(), strict=True)})
+            values = record.values()
+            rows.append({key: plain(value) for key, value in zip(keys, values, strict=True)})
         # Closing the cursor discards the rest on the server instead of streaming it.
         result.consume()
         return keys, rows, truncated
