@@ -26,6 +26,7 @@ browser:
 
 run: venv
 	$(BIN)/explorer db start
+	$(BIN)/explorer load seeds
 	$(BIN)/explorer app --port $(PORT)
 
 # pytest starts a throwaway Neo4j (own data directory, free port) and stops it
@@ -39,6 +40,7 @@ lint: venv
 
 db-start: venv
 	$(BIN)/explorer db start
+	$(BIN)/explorer load seeds
 
 db-stop: venv
 	$(BIN)/explorer db stop

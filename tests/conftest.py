@@ -100,3 +100,27 @@ def graph_counts(db: Database) -> tuple[int, int]:
         return nodes, rels
 
     return db.read(counts)
+
+
+SIPRI_EXPORT = SHARED / "data" / "sipri" / "sipri-at-export-2026-02-12.csv"
+SIPRI_EXTRACT = REPO / "seeds" / "sipri" / "sipri-extract.csv"
+_loaded_counts: dict[str, tuple[int, int]] = {}
+
+
+def sipri_test_file() -> Path:
+    """The full shared export when present (it is in CI), else the shipped extract."""
+    return SIPRI_EXPORT if SIPRI_EXPORT.is_file() else SIPRI_EXTRACT
+
+
+@pytest.fixture
+def loaded_graph(db: Database) -> Database:
+    """Seeds + SIPRI loaded, as `make run` serves them (reloaded only if a test wiped it)."""
+    if _loaded_counts.get("graph") != graph_counts(db):
+        from explorer.loaders.seed_loader import load_seeds
+        from explorer.loaders.sipri_loader import load_sipri
+
+        db.write(lambda tx: tx.run("MATCH (n) DETACH DELETE n").consume())
+        load_seeds(db)
+        load_sipri(db, sipri_test_file())
+        _loaded_counts["graph"] = graph_counts(db)
+    return db
