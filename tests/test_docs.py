@@ -1,0 +1,60 @@
+"""The docs are tested: every command has help with an example and is in the README."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer.main
+
+from explorer.cli import app
+from tests.conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: Any, prefix: str = "explorer") -> dict[str, Any]:
+    # Typer vendors its own click, so groups are recognised by their sub-commands.
+    found: dict[str, Any] = {}
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        if getattr(command, "commands", None) is not None:
+            found.update(_commands(command, path))
+        else:
+            found[path] = command
+    return found
+
+
+COMMANDS = _commands(typer.main.get_command(app))
+
+
+def test_every_command_has_help_ending_with_an_example() -> None:
+    assert len(COMMANDS) >= 8
+    for path, command in COMMANDS.items():
+        text = (command.help or "").strip()
+        assert text, f"{path} has no help"
+        assert "Example:" in text.splitlines()[-1], f"{path}'s help does not end with an example"
+
+
+def test_every_command_is_in_the_readme() -> None:
+    missing = [path for path in COMMANDS if path.removeprefix("explorer ") not in README]
+    assert not missing, f"commands missing from README.md: {missing}"
+
+
+def test_readme_shows_the_two_commands() -> None:
+    assert "make run" in README and "make test" in README
+
+
+def test_every_environment_variable_the_code_reads_is_documented() -> None:
+    import re
+
+    used = set()
+    for path in (REPO / "explorer").rglob("*.py"):
+        used |= set(re.findall(r"environ(?:\.get)?\(\s*[\"']((?:NEO4J|EXPLORER)_[A-Z_]+)",
+                               path.read_text(encoding="utf-8")))
+        used |= set(re.findall(r"environ\[\s*[\"']((?:NEO4J|EXPLORER)_[A-Z_]+)",
+                               path.read_text(encoding="utf-8")))
+        used |= set(re.findall(r"env\.get\(\s*[\"']((?:NEO4J|EXPLORER)_[A-Z_]+)",
+                               path.read_text(encoding="utf-8")))
+    assert used, "found no environment variables: the pattern is wrong"
+    missing = sorted(v for v in used if v not in README)
+    assert not missing, f"environment variables missing from README.md: {missing}"
