@@ -242,9 +242,8 @@ class Evidence(_Frozen):
 class Citation(_Frozen):
     """Where reference data (an alias, a class, coordinates, a range) comes from.
 
-    Kept in the seed bundle and checked like evidence, but not loaded as a
-    relationship: the graph contract gives ``EVIDENCED_BY`` to Transfers and
-    Events only.
+    Checked like evidence and loaded as an ``EVIDENCED_BY`` relationship from the
+    actor, place, weapon class or system it backs (without as-of or confidence).
     """
 
     source: SourceRef

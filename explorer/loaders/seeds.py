@@ -38,6 +38,7 @@ from pydantic import ValidationError as PydanticValidationError
 from explorer.errors import ValidationError
 from explorer.model import (
     Actor,
+    Citation,
     Event,
     Evidence,
     Place,
@@ -92,15 +93,15 @@ NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
         "kind", "title", "description", "date", "date_precision", "date_inferred", "date_note",
         "year",
     ),
-    "Place": ("name", "kind", "lat", "lon"),
+    "Place": ("name", "kind", "lat", "lon", "aliases"),
     "Source": (
         "title", "kind", "publisher", "author", "published", "published_precision",
         "published_inferred", "url", "attribution", "generated",
     ),
 }  # fmt: skip
 
-# Relationship type -> (start label, end label). EVIDENCED_BY starts at a
-# Transfer or an Event: its rows carry the actual label in ``start_label``.
+# Relationship type -> (start label, end label). EVIDENCED_BY starts at a Transfer,
+# an Event or a reference-data node: its rows carry the actual label in ``start_label``.
 RELATIONSHIPS: dict[str, tuple[str, str]] = {
     "SUPPLIED": ("Actor", "Transfer"),
     "TO": ("Transfer", "Actor"),
@@ -112,7 +113,7 @@ RELATIONSHIPS: dict[str, tuple[str, str]] = {
     "USED": ("Event", "WeaponSystem"),
     "AT": ("Event", "Place"),
     "LOCATED_IN": ("Actor", "Place"),
-    "EVIDENCED_BY": ("Transfer|Event", "Source"),
+    "EVIDENCED_BY": ("Transfer|Event|Actor|Place|WeaponClass|WeaponSystem", "Source"),
     "CITES": ("Source", "Source"),
 }
 EVIDENCE_PROPERTIES: tuple[str, ...] = ("quote", "as_of", "confidence", "attributed_to", "note")
@@ -202,6 +203,15 @@ class SeedBundle:
                     note=ev.note,
                 )
 
+        def reference(label: str, record_id: str, items: Iterable[Citation]) -> None:
+            # Reference data (aliases, classes, coordinates) keeps its source in the graph
+            # too; it has no as-of date or confidence, and an empty quote when the source
+            # is a gazetteer rather than a sentence.
+            for c in items:
+                rel("EVIDENCED_BY", record_id, c.source, start_label=label,
+                    quote=c.quote or "", as_of=None, confidence=None, attributed_to=None,
+                    note=c.note)
+
         for s in self.sources:
             out["Source"].append(_node(s.id, {
                 "title": s.title, "kind": s.kind, "publisher": s.publisher, "author": s.author,
@@ -214,8 +224,10 @@ class SeedBundle:
                 rel("CITES", s.id, cited)
         for p in self.places:
             out["Place"].append(
-                _node(p.id, {"name": p.name, "kind": p.kind, "lat": p.lat, "lon": p.lon})
+                _node(p.id, {"name": p.name, "kind": p.kind, "lat": p.lat, "lon": p.lon,
+                             "aliases": list(p.aliases)})
             )
+            reference("Place", p.id, p.sources)
         for a in self.actors:
             out["Actor"].append(_node(a.id, {
                 "name": a.name, "kind": a.kind, "aliases": list(a.aliases),
@@ -224,10 +236,12 @@ class SeedBundle:
             }))  # fmt: skip
             if a.located_in:
                 rel("LOCATED_IN", a.id, a.located_in)
+            reference("Actor", a.id, a.sources)
         for c in self.weapon_classes:
             out["WeaponClass"].append(_node(c.id, {"name": c.name, "description": c.description}))
             if c.parent:
                 rel("SUBCLASS_OF", c.id, c.parent)
+            reference("WeaponClass", c.id, c.sources)
         for w in self.weapon_systems:
             out["WeaponSystem"].append(_node(w.id, {
                 "name": w.name, "category": w.category, "description": w.description,
@@ -236,6 +250,7 @@ class SeedBundle:
             }))  # fmt: skip
             for class_id in w.classes:
                 rel("IS_A", w.id, class_id)
+            reference("WeaponSystem", w.id, w.sources)
         for t in self.transfers:
             first_year, last_year = t.year_span()
             out["Transfer"].append(_node(t.id, {
