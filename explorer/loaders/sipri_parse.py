@@ -997,7 +997,7 @@ def _atdb_line(record: RawRecord, head: _Head, report: ParseReport) -> _AtdbLine
 def _parse_atdb(fileobj: TextIO, head: _Head, report: ParseReport) -> Iterator[SipriDeal]:
     # split: IDs whose lines are not adjacent -> index of their last record;
     # None when the file cannot be scanned first, and every ID is held.
-    split = _scan_ids(fileobj, head) if fileobj.seekable() else None
+    split = _scan_ids(fileobj, head, report) if fileobj.seekable() else None
     lines = _Lines(fileobj, head.header_line + 1, report)
     held: dict[str, list[_AtdbLine]] = {}
     group: list[_AtdbLine] = []
@@ -1031,14 +1031,15 @@ def _parse_atdb(fileobj: TextIO, head: _Head, report: ParseReport) -> Iterator[S
     _finish(report)
 
 
-def _scan_ids(fileobj: TextIO, head: _Head) -> dict[str, int]:
+def _scan_ids(fileobj: TextIO, head: _Head, report: ParseReport) -> dict[str, int]:
     """IDs whose records are not adjacent -> index of their last record.
 
     A pre-pass over a seekable file, reading records the same way the main
     pass does, so that record indexes agree; the file is then put back.
     """
     start = fileobj.tell()
-    scratch = ParseReport(source="scan")
+    # Named like the real report, so that a decoding error names the file.
+    scratch = ParseReport(source=report.source, encoding=report.encoding)
     lines = _Lines(fileobj, head.header_line + 1, scratch)
     id_index = head.columns[_ATDB_ID]
     seen: set[str] = set()

@@ -12,7 +12,8 @@ every value travels as a parameter.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ RELATIONSHIP_TYPES = (
 )  # fmt: skip
 # Relationships that may run in parallel between the same two nodes, told apart by a key.
 PARALLEL_KEYS = {"EVIDENCED_BY": "quote"}
+_PROPERTY_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 DEFAULT_BATCH_SIZE = 2000
 # A whole load is one transaction; give it longer than the server default.
@@ -111,6 +113,103 @@ def _batches(rows: Sequence[Row], size: int) -> list[Sequence[Row]]:
     return [rows[i : i + size] for i in range(0, len(rows), size)]
 
 
+def fill_node_statement(label: str, keys: Iterable[str]) -> str:
+    """MERGE on id, then set each property only where the node has none, so that a
+    load from another source (SIPRI) fills gaps in curated nodes (the seeds') and
+    never overwrites them."""
+    if label not in NODE_LABELS:
+        raise ValueError(f"unknown node label {label!r}")
+    keys = sorted(set(keys))
+    for key in keys:
+        if not _PROPERTY_NAME.fullmatch(key):
+            raise ValueError(f"not a property name: {key!r}")
+    sets = ", ".join(f"n.{k} = coalesce(n.{k}, row.props.{k})" for k in keys)
+    merge = f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}})"
+    return f"{merge} SET {sets}" if sets else merge
+
+
+def run_rows(
+    tx: neo4j.ManagedTransaction, statement: str, batch: Sequence[Row], matched: bool = False
+) -> tuple[int | None, Any]:
+    """Run ``statement`` with ``$rows`` = ``batch``: ``(matched count or None, counters)``.
+
+    The rows list is emptied afterwards: the driver keeps every result's parameters
+    until the transaction ends, so a long load would otherwise hold all its rows
+    in memory at once.
+    """
+    payload = list(batch)
+    result = tx.run(statement, rows=payload)
+    count = result.single()["matched"] if matched else None
+    counters = result.consume().counters
+    payload.clear()
+    return count, counters
+
+
+class _Ticker:
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total, self.progress, self.done = total, progress, 0
+
+    def __call__(self, rows: int) -> None:
+        self.done += rows
+        if self.progress:
+            self.progress(self.done, self.total)
+
+
+def write_chunk_tx(
+    tx: neo4j.ManagedTransaction,
+    rows: Mapping[str, Sequence[Row]],
+    summary: WriteSummary,
+    *,
+    fill: Mapping[str, Sequence[Row]] | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    tick: Callable[[int], None] | None = None,
+) -> None:
+    """Write one chunk of rows in ``tx``, nodes then relationships, adding to ``summary``.
+
+    A loader that streams a big file calls this per chunk inside one transaction
+    (relationships may point at nodes of earlier chunks), then rebuilds the
+    summaries once. ``fill`` holds node rows (per label) that only set the
+    properties a node lacks (see ``fill_node_statement``).
+    """
+    fill = fill or {}
+    tick = tick or (lambda rows: None)
+    for label in NODE_LABELS:
+        label_rows = rows.get(label, ())
+        fill_rows = fill.get(label, ())
+        summary.rows[label] = summary.rows.get(label, 0) + len(label_rows) + len(fill_rows)
+        for batch in _batches(fill_rows, batch_size):
+            keys = {key for row in batch for key in row["props"]}
+            statement = fill_node_statement(label, keys)
+            _, counters = run_rows(tx, statement, batch)
+            summary.nodes_created += counters.nodes_created
+            summary.properties_set += counters.properties_set
+            tick(len(batch))
+        for batch in _batches(label_rows, batch_size):
+            _, counters = run_rows(tx, node_statement(label), batch)
+            summary.nodes_created += counters.nodes_created
+            summary.properties_set += counters.properties_set
+            tick(len(batch))
+    for rel_type in RELATIONSHIP_TYPES:
+        rel_rows = rows.get(rel_type, ())
+        summary.rows[rel_type] = summary.rows.get(rel_type, 0) + len(rel_rows)
+        groups: dict[tuple[str, str], list[Row]] = {}
+        for row in rel_rows:
+            groups.setdefault((row["start_label"], row["end_label"]), []).append(row)
+        for (start_label, end_label), group in sorted(groups.items()):
+            statement = relationship_statement(rel_type, start_label, end_label)
+            for batch in _batches(group, batch_size):
+                matched, counters = run_rows(tx, statement, batch, matched=True)
+                if matched != len(batch):
+                    # Validation should make this impossible; refuse rather than drop edges.
+                    raise ValidationError(
+                        f"{len(batch) - matched} {rel_type} rows point at nodes that do not "
+                        "exist — nothing was written"
+                    )
+                summary.relationships_created += counters.relationships_created
+                summary.properties_set += counters.properties_set
+                tick(len(batch))
+
+
 def write_rows_tx(
     tx: neo4j.ManagedTransaction,
     rows: Mapping[str, Sequence[Row]],
@@ -120,40 +219,7 @@ def write_rows_tx(
     """Write node rows, then relationship rows, then rebuild TRANSFERS_TO — in ``tx``."""
     summary = WriteSummary()
     total = sum(len(rows.get(k, ())) for k in (*NODE_LABELS, *RELATIONSHIP_TYPES))
-    done = 0
-    for label in NODE_LABELS:
-        label_rows = rows.get(label, ())
-        summary.rows[label] = len(label_rows)
-        for batch in _batches(label_rows, batch_size):
-            counters = tx.run(node_statement(label), rows=list(batch)).consume().counters
-            summary.nodes_created += counters.nodes_created
-            summary.properties_set += counters.properties_set
-            done += len(batch)
-            if progress:
-                progress(done, total)
-    for rel_type in RELATIONSHIP_TYPES:
-        rel_rows = rows.get(rel_type, ())
-        summary.rows[rel_type] = len(rel_rows)
-        groups: dict[tuple[str, str], list[Row]] = {}
-        for row in rel_rows:
-            groups.setdefault((row["start_label"], row["end_label"]), []).append(row)
-        for (start_label, end_label), group in sorted(groups.items()):
-            statement = relationship_statement(rel_type, start_label, end_label)
-            for batch in _batches(group, batch_size):
-                result = tx.run(statement, rows=list(batch))
-                matched = result.single()["matched"]
-                counters = result.consume().counters
-                if matched != len(batch):
-                    # Validation should make this impossible; refuse rather than drop edges.
-                    raise ValidationError(
-                        f"{len(batch) - matched} {rel_type} rows point at nodes that do not "
-                        "exist — nothing was written"
-                    )
-                summary.relationships_created += counters.relationships_created
-                summary.properties_set += counters.properties_set
-                done += len(batch)
-                if progress:
-                    progress(done, total)
+    write_chunk_tx(tx, rows, summary, batch_size=batch_size, tick=_Ticker(total, progress))
     summary.summaries = tx.run(REBUILD_SUMMARY).single()["summaries"]
     return summary
 
