@@ -562,11 +562,10 @@ def test_queries_module_imports_neither_streamlit_nor_the_driver() -> None:
 
 
 def test_the_documented_example_parses() -> None:
-    doc = Path(__file__).resolve().parents[1] / "docs" / "readme-parts" / "queries.md"
-    if not doc.is_file():
-        pytest.skip("the README section was merged elsewhere")
-    text = doc.read_text(encoding="utf-8")
-    example = text.split("```cypher\n", 1)[1].split("```", 1)[0]
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    fenced = readme.read_text(encoding="utf-8").split("```cypher\n")[1:]
+    blocks = [block.split("```", 1)[0] for block in fenced]
+    example = next(b for b in blocks if "// title: Actor neighbourhood" in b)
     q = parse_query_text(example, "actor_neighbourhood")
     assert q.param_names == ("actor", "depth", "statuses", "since")
     assert q.view.kind == "graph"

@@ -1,0 +1,44 @@
+// title: An actor's arms trade by year
+// description: SIPRI trend-indicator value (TIV, millions) an actor supplied and
+//   received each year: Russia's exports falling while its imports from Iran and
+//   North Korea begin.
+//
+//   Each deal's TIV is spread over its delivery years in proportion to the
+//   numbers delivered. Claims without TIV (the seed article's) do not count.
+// param: actor (actor) = "Russia" — the actor (name, alias or id)
+// param: from_year (int) = 1995 — first year shown
+//   min: 1900
+//   max: 2100
+// param: to_year (int, optional) — last year shown
+//   min: 1900
+//   max: 2100
+// view: line
+//   x: year
+//   y: tiv
+//   color: role
+// tags: actors, sipri, tiv, trend
+
+MATCH (a:Actor)
+WHERE a.id = $actor OR a.name_key = $actor_key OR $actor IN a.aliases
+CALL (a) {
+  MATCH (a)-[:SUPPLIED]->(t:Transfer)
+  RETURN 'supplied' AS role, t
+  UNION ALL
+  MATCH (t:Transfer)-[:TO]->(a)
+  RETURN 'received' AS role, t
+}
+WITH role, t, coalesce(t.delivery_years, []) AS years
+WHERE t.tiv_delivered IS NOT NULL AND size(years) > 0
+  AND t.last_year >= $from_year AND ($to_year IS NULL OR t.first_year <= $to_year)
+// Per-year shares: numbers delivered that year over the deal's total, else even.
+WITH role, t, years,
+     size(coalesce(t.delivered_per_year, [])) = size(years)
+       AND coalesce(t.quantity_delivered, 0) > 0 AS by_number
+UNWIND range(0, size(years) - 1) AS i
+WITH role, t, years[i] AS year,
+     CASE WHEN by_number
+          THEN t.tiv_delivered * t.delivered_per_year[i] / toFloat(t.quantity_delivered)
+          ELSE t.tiv_delivered / size(years) END AS tiv
+WHERE year >= $from_year AND ($to_year IS NULL OR year <= $to_year)
+RETURN year, role, round(sum(tiv), 1) AS tiv, count(DISTINCT t) AS deals
+ORDER BY year, role

@@ -1,0 +1,66 @@
+// title: What flows back: flows between two actors
+// description: Everything that passes between two actors, both directions side
+//   by side: deliveries and orders from SIPRI, and the claims of the sources —
+//   items sought, considered, not supplied or withheld included.
+//
+//   North Korea ⇄ Russia is the canonical case: missiles one way, fighter jets,
+//   air defence and technology sought the other way. One row per transfer,
+//   with its strongest source statement (confidence, the latest as-of date,
+//   quote) and how many statements back it.
+// param: actor (actor) = "North Korea" — one side of the pair
+// param: partner (actor) = "Russia" — the other side
+// param: statuses (list) = [delivered, ordered, reported, sought, considered, not_supplied, withheld]
+//   choices: [delivered, ordered, reported, sought, considered, not_supplied, withheld]
+//   help: which transfer statuses to include
+// param: from_year (int, optional) — drop transfers whose years all end before this
+//   min: 1900
+//   max: 2100
+// view: table
+//   columns: [direction, status, system, classes, quantity, years, tiv, confidence, as_of, source, quote, statements, origin, transfer]
+// tags: actors, pairs, claims
+
+MATCH (a:Actor)
+WHERE a.id = $actor OR a.name_key = $actor_key OR $actor IN a.aliases
+MATCH (b:Actor)
+WHERE b.id = $partner OR b.name_key = $partner_key OR $partner IN b.aliases
+// Both directions, each walked from its supplier: the pair's transfers only.
+CALL (a, b) {
+  MATCH (a)-[:SUPPLIED]->(t:Transfer)-[:TO]->(b)
+  RETURN a AS s, t, b AS r, 0 AS side
+  UNION
+  MATCH (b)-[:SUPPLIED]->(t:Transfer)-[:TO]->(a)
+  RETURN b AS s, t, a AS r, 1 AS side
+}
+WITH s, t, r, side
+WHERE t.status IN $statuses
+  AND ($from_year IS NULL OR t.last_year IS NULL OR t.last_year >= $from_year)
+// The strongest statement first: confirmed > assessed > reported > claimed.
+CALL (t) {
+  MATCH (t)-[e:EVIDENCED_BY]->(src:Source)
+  RETURN e, src
+  ORDER BY CASE e.confidence WHEN 'confirmed' THEN 0 WHEN 'assessed' THEN 1
+                             WHEN 'reported' THEN 2 ELSE 3 END, e.as_of DESC
+  LIMIT 1
+}
+RETURN s.name + ' → ' + r.name AS direction,
+       t.status AS status,
+       COLLECT { MATCH (t)-[:OF]->(w:WeaponSystem) RETURN w.name ORDER BY w.name } AS system,
+       COLLECT { MATCH (t)-[:OF]->(:WeaponSystem)-[:IS_A]->(c:WeaponClass)
+                 RETURN DISTINCT c.name ORDER BY c.name } AS classes,
+       coalesce(toString(t.quantity), t.quantity_text) AS quantity,
+       CASE WHEN t.first_year IS NULL THEN null
+            WHEN t.first_year = t.last_year THEN toString(t.first_year)
+            ELSE toString(t.first_year) + '–' + toString(t.last_year) END AS years,
+       coalesce(t.tiv_delivered, t.tiv_total) AS tiv,
+       e.confidence AS confidence,
+       e.as_of AS as_of,
+       src.title AS source,
+       e.quote AS quote,
+       COUNT { (t)-[:EVIDENCED_BY]->() } AS statements,
+       t.origin AS origin,
+       t.id AS transfer
+ORDER BY side,
+         CASE t.status WHEN 'delivered' THEN 0 WHEN 'ordered' THEN 1 WHEN 'reported' THEN 2
+                       WHEN 'sought' THEN 3 WHEN 'considered' THEN 4 WHEN 'withheld' THEN 5
+                       ELSE 6 END,
+         t.first_year, transfer

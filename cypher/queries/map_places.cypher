@@ -1,0 +1,43 @@
+// title: Map of actors and events
+// description: Where the actors sit (their capital) and where events happened,
+//   with latitude and longitude for the map. Actors are sized by their number
+//   of transfers, places of events by their number of events.
+//
+//   Only actors with a known place (the seed actors) appear; SIPRI-only actors
+//   have no coordinates. With an actor, the map shows it, its direct supply
+//   partners and the events it conducted or was targeted by.
+// param: actor (actor, optional) — focus on one actor and its partners
+// param: from_year (int, optional) — only events in or after this year
+//   min: 1900
+//   max: 2100
+// view: map
+//   lat: lat
+//   lon: lon
+//   label: label
+//   size: size
+//   color: kind
+// tags: map, actors, events
+
+OPTIONAL MATCH (focus:Actor)
+WHERE $actor IS NOT NULL
+  AND (focus.id = $actor OR focus.name_key = $actor_key OR $actor IN focus.aliases)
+CALL (focus) {
+  MATCH (a:Actor)-[:LOCATED_IN]->(p:Place)
+  WHERE focus IS NULL OR a = focus OR EXISTS { (a)-[:TRANSFERS_TO]-(focus) }
+  RETURN p.lat AS lat, p.lon AS lon, a.name + ' (' + p.name + ')' AS label, 'actor' AS kind,
+         COUNT { (a)-[:SUPPLIED]->() } + COUNT { ()-[:TO]->(a) } AS size, a.id AS item
+  UNION ALL
+  MATCH (e:Event)-[:AT]->(p:Place)
+  WHERE ($from_year IS NULL OR e.year >= $from_year)
+    AND (focus IS NULL OR EXISTS { (focus)-[:CONDUCTED]->(e) }
+         OR EXISTS { (e)-[:TARGETED]->(focus) })
+  WITH p, collect(e) AS events
+  RETURN p.lat AS lat, p.lon AS lon,
+         p.name + ': ' + reduce(x = '', e IN events |
+           x + CASE WHEN x = '' THEN '' ELSE '; ' END + e.date + ' ' + e.title) AS label,
+         'event' AS kind, size(events) AS size, p.id AS item
+}
+WITH lat, lon, label, kind, size, item
+WHERE lat IS NOT NULL AND lon IS NOT NULL
+RETURN lat, lon, label, kind, size, item
+ORDER BY kind, label

@@ -1,0 +1,43 @@
+// title: New supplier–recipient relationships
+// description: Pairs whose first known transfer is in or after a given year:
+//   who started arming whom, with what, and how much since (deals, TIV,
+//   statuses, weapon systems).
+//
+//   The first year is the pair's earliest SIPRI order or delivery year; a pair
+//   known only from claims (what North Korea seeks from Russia, had SIPRI no
+//   earlier record of the pair) counts from the year its earliest source
+//   statement was made. SIPRI's records start with deliveries in 1995, so
+//   "first" means first since then.
+// param: since (int) = 2022 — first year a new pair may start
+//   min: 1900
+//   max: 2100
+// param: statuses (list) = [delivered, ordered, reported, sought, considered]
+//   choices: [delivered, ordered, reported, sought, considered, not_supplied, withheld]
+//   help: keep pairs with at least one transfer of these statuses
+// view: table
+//   columns: [supplier, recipient, first_year, systems, deals, tiv, last_year, statuses]
+// tags: actors, pairs, overview
+
+// The derived TRANSFERS_TO summary carries each pair's first year, systems and
+// totals, so the 2,200 pairs are read once and no Transfer is read — except for
+// the few claims-only pairs, whose start is the date of their earliest statement.
+MATCH (s:Actor)-[l:TRANSFERS_TO]->(r:Actor)
+WHERE (l.first_year >= $since OR l.first_year IS NULL)
+  AND any(x IN l.statuses WHERE x IN $statuses)
+WITH s, l, r,
+     coalesce(l.first_year,
+              COLLECT { MATCH (s)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r),
+                              (t)-[e:EVIDENCED_BY]->()
+                        WHERE e.as_of IS NOT NULL
+                        RETURN toInteger(left(e.as_of, 4)) AS y ORDER BY y LIMIT 1 }[0])
+       AS first_year
+WHERE first_year >= $since
+RETURN s.name AS supplier,
+       r.name AS recipient,
+       first_year,
+       l.systems AS systems,
+       l.deals AS deals,
+       round(l.tiv, 2) AS tiv,
+       l.last_year AS last_year,
+       l.statuses AS statuses
+ORDER BY first_year DESC, tiv DESC, supplier, recipient

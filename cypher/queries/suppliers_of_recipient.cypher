@@ -1,0 +1,69 @@
+// title: Suppliers of a recipient
+// description: Who supplied an actor in a period, with quantities and SIPRI TIV
+//   (trend-indicator value, millions), optionally for one armament category.
+//
+//   Quantities and TIV count only the deliveries made in the period: a deal
+//   delivered 2020–2024 counts its 2022–2024 deliveries for "from 2022".
+//   Transfers known only from claims (no years) count in the year they were
+//   stated. TIV is SIPRI's measure of military capability, not a price.
+// param: recipient (actor) = "Ukraine" — the receiving actor (name, alias or id)
+// param: category (string, optional) — SIPRI armament category, e.g. Missiles
+//   choices_query: MATCH (w:WeaponSystem) WHERE w.category IS NOT NULL
+//     RETURN DISTINCT w.category AS value, w.category AS label ORDER BY value
+// param: from_year (int) = 2022 — first year of the period
+//   min: 1900
+//   max: 2100
+// param: to_year (int, optional) — last year of the period (default: no end)
+//   min: 1900
+//   max: 2100
+// param: statuses (list) = [delivered, ordered, reported]
+//   choices: [delivered, ordered, reported, sought, considered, not_supplied, withheld]
+//   help: which transfer statuses count
+// view: bar
+//   x: supplier
+//   y: tiv
+// tags: actors, sipri, tiv
+
+MATCH (r:Actor)
+WHERE r.id = $recipient OR r.name_key = $recipient_key OR $recipient IN r.aliases
+MATCH (s:Actor)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r)
+WHERE t.status IN $statuses
+MATCH (t)-[:OF]->(w:WeaponSystem)
+WHERE $category IS NULL OR toLower(w.category) = toLower($category)
+// The deliveries inside the period, by index into the parallel lists
+// delivery_years / delivered_per_year.
+WITH s, t, w, coalesce(t.delivery_years, []) AS years, coalesce($to_year, 9999) AS last
+WITH s, t, w, years, last,
+     [i IN range(0, size(years) - 1) WHERE $from_year <= years[i] <= last] AS hit,
+     // A transfer without delivery years (an order, or a claim) sits in the year
+     // it was ordered, or else the year its earliest source stated it.
+     CASE WHEN size(years) > 0 THEN null
+          WHEN t.order_year IS NOT NULL THEN t.order_year
+          ELSE COLLECT { MATCH (t)-[e:EVIDENCED_BY]->() WHERE e.as_of IS NOT NULL
+                         RETURN toInteger(left(e.as_of, 4)) AS y ORDER BY y LIMIT 1 }[0]
+     END AS undelivered_year
+WHERE size(hit) > 0 OR (undelivered_year IS NOT NULL AND $from_year <= undelivered_year <= last)
+WITH s, t, w, years, hit,
+     size(coalesce(t.delivered_per_year, [])) = size(years) AS per_year_known
+WITH s, t, w,
+     CASE WHEN size(hit) = 0 THEN t.quantity
+          WHEN per_year_known THEN reduce(q = 0, i IN hit | q + t.delivered_per_year[i])
+     END AS quantity,
+     // TIV per year is proportional to the numbers delivered that year (SIPRI
+     // values each delivery as number x unit TIV); else split evenly by year.
+     CASE WHEN size(hit) = 0 OR t.tiv_delivered IS NULL THEN null
+          WHEN size(hit) = size(years) THEN t.tiv_delivered
+          WHEN per_year_known AND coalesce(t.quantity_delivered, 0) > 0
+            THEN t.tiv_delivered * reduce(q = 0, i IN hit | q + t.delivered_per_year[i])
+                 / toFloat(t.quantity_delivered)
+          ELSE t.tiv_delivered * size(hit) / toFloat(size(years))
+     END AS tiv
+WITH s, round(sum(coalesce(tiv, 0.0)), 2) AS tiv, sum(quantity) AS quantity,
+     count(DISTINCT t) AS deals, collect(DISTINCT w.category) AS categories,
+     collect(DISTINCT w.name) AS systems, collect(DISTINCT t.status) AS statuses
+RETURN s.name AS supplier, tiv, quantity, deals,
+       COLLECT { UNWIND categories AS c RETURN c ORDER BY c } AS categories,
+       COLLECT { UNWIND systems AS n RETURN n ORDER BY n } AS systems,
+       COLLECT { UNWIND statuses AS x RETURN x ORDER BY x } AS statuses,
+       s.id AS supplier_id
+ORDER BY tiv DESC, deals DESC, supplier

@@ -1,0 +1,47 @@
+// title: Shortest supply path between two actors
+// description: The shortest chains of supplier → recipient links from one actor
+//   to another (all of them, up to 25), drawn as a graph: how arms from one
+//   could reach the other, and through whom.
+//
+//   Each link is a supplier–recipient pair with at least one transfer of the
+//   chosen statuses, active in or after since_year; undirected=true also
+//   follows links backwards (who is connected to whom at all). A link does not
+//   prove that the same weapons moved along the whole chain — use
+//   "Intermediaries" for that.
+// param: source (actor) = "North Korea" — where the path starts
+// param: target (actor) = "Belarus" — where the path ends
+// param: max_hops (int) = 4 — the longest path to look for
+//   min: 1
+//   max: 6
+// param: since_year (int, optional) — only links with transfers in or after this year
+//   min: 1900
+//   max: 2100
+// param: statuses (list) = [delivered, ordered, reported]
+//   choices: [delivered, ordered, reported, sought, considered, not_supplied, withheld]
+//   help: which transfer statuses make a link
+// param: undirected (bool) = false — also follow links from recipient to supplier
+// view: graph
+// tags: actors, paths, graph
+
+MATCH (a:Actor)
+WHERE a.id = $source OR a.name_key = $source_key OR $source IN a.aliases
+MATCH (b:Actor)
+WHERE (b.id = $target OR b.name_key = $target_key OR $target IN b.aliases) AND a <> b
+// Breadth-first over the derived TRANSFERS_TO links (a few thousand), bounded
+// at 6 hops; the link filter is applied during the search.
+CALL (a, b) {
+  WITH a, b WHERE NOT $undirected
+  MATCH p = allShortestPaths((a)-[:TRANSFERS_TO*..6]->(b))
+  WHERE all(l IN relationships(p) WHERE any(x IN l.statuses WHERE x IN $statuses)
+            AND ($since_year IS NULL OR l.last_year >= $since_year))
+  RETURN p
+  UNION
+  WITH a, b WHERE $undirected
+  MATCH p = allShortestPaths((a)-[:TRANSFERS_TO*..6]-(b))
+  WHERE all(l IN relationships(p) WHERE any(x IN l.statuses WHERE x IN $statuses)
+            AND ($since_year IS NULL OR l.last_year >= $since_year))
+  RETURN p
+}
+WITH p WHERE length(p) <= $max_hops
+RETURN p, length(p) AS hops
+LIMIT 25
