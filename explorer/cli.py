@@ -253,6 +253,468 @@ def load_seeds_command(
     out.print(f"Loaded seeds ({counts}): {summary.describe()}.", highlight=False)
 
 
+@load_app.command("sipri")
+def load_sipri_command(
+    path: Annotated[Path, typer.Argument(help="A SIPRI export (CSV): AT Database export or "
+                                         "trade register.")],
+    fmt: Annotated[str, typer.Option("--format", help="auto, atdb or register.")] = "auto",
+    encoding: Annotated[str | None, typer.Option(help="Text encoding (default: detected; "
+                                                 "try latin-1 for old registers).")] = None,
+    rejects: Annotated[Path | None, typer.Option("--rejects", help="Save every rejected "
+                                                 "record (line, reason, text) to this CSV.")]
+    = None,
+) -> None:
+    """Import a SIPRI export in one transaction, names resolved against the seeds.
+
+    Prints the format, the records read = imported + rejected, the graph changes
+    and the speed; importing the same file twice changes nothing.
+
+    Example: explorer load sipri sipri-at-export.csv --rejects rejects.csv
+    """
+    from explorer.loaders.sipri_loader import load_sipri, report_lines
+
+    began = time.monotonic()
+    with _ProgressReporter("sipri") as progress:
+        report, summary = load_sipri(_database(), path, fmt=fmt, encoding=encoding,  # type: ignore[arg-type]
+                                     progress=progress, rejects_path=rejects)
+    lines = report_lines(report, summary, time.monotonic() - began, rejects_path=rejects)
+    for line in lines:
+        out.print(line, highlight=False, markup=False)
+
+
+# --- saved queries, the console, bench queries -------------------------------------
+query_app = typer.Typer(help="The saved Cypher query library (cypher/queries/*.cypher): "
+                        "list, show and run read-only queries.", no_args_is_help=True)
+app.add_typer(query_app, name="query")
+
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option("--param", "-p", help="A parameter as name=value; repeat for more.",
+                 show_default=False),
+]
+TimeoutOption = Annotated[
+    float | None,
+    typer.Option("--timeout", min=0.001, show_default=False,
+                 help="Time limit in seconds (default 10); the query is stopped past it."),
+]
+MaxRowsOption = Annotated[
+    int | None,
+    typer.Option("--max-rows", min=1, show_default=False,
+                 help="Row cap (default 5000); rows beyond it are not fetched."),
+]
+RESULT_FORMATS = ("table", "json", "csv")
+
+
+def _choice(value: str, allowed: tuple[str, ...], option: str = "--format") -> str:
+    if value not in allowed:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}",
+                                 param_hint=option)
+    return value
+
+
+def _catalogue() -> dict[str, Any]:
+    from explorer.queries import load_catalogue
+
+    return load_catalogue()
+
+
+def _saved_query(name: str) -> Any:
+    import difflib
+
+    from explorer.errors import QueryError
+
+    catalogue = _catalogue()
+    if name not in catalogue:
+        close = difflib.get_close_matches(name, list(catalogue), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise QueryError(f"no saved query {name!r}{hint}; 'explorer query list' shows them all")
+    return catalogue[name]
+
+
+def _limits(timeout: float | None, max_rows: int | None) -> dict[str, Any]:
+    from explorer.config import DEFAULT_QUERY_TIMEOUT_S, DEFAULT_ROW_CAP
+
+    return {"timeout_s": DEFAULT_QUERY_TIMEOUT_S if timeout is None else timeout,
+            "row_cap": DEFAULT_ROW_CAP if max_rows is None else max_rows}
+
+
+def _entity_name(value: dict[str, Any]) -> str:
+    props = value.get("properties") or {}
+    return str(props.get("name") or props.get("title") or props.get("id") or value.get("id"))
+
+
+def _cell(value: Any) -> str:
+    """One result value as table text: names for nodes, arrows for paths."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(round(value, 4))  # sums of TIVs carry binary noise: 662.0999999999999
+    if isinstance(value, dict):
+        if "labels" in value and "properties" in value:
+            return f"({':'.join(value['labels'])} {_entity_name(value)})"
+        if "type" in value and "start" in value and "end" in value:
+            props = value.get("properties") or {}
+            shown = ", ".join(f"{k}={_cell(v)}" for k, v in sorted(props.items())
+                              if v is not None and not isinstance(v, dict | list))
+            return f"[:{value['type']}{' ' + shown if shown else ''}]"
+        if "nodes" in value and "relationships" in value:
+            return " → ".join(_entity_name(node) for node in value["nodes"])
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        if all(not isinstance(v, dict | list) for v in value):
+            return ", ".join(_cell(v) for v in value)
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _print_result(result: Any, fmt: str) -> None:
+    from explorer.results import csv_text
+
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.rows, ensure_ascii=False, indent=2) + "\n")
+    elif fmt == "csv":
+        sys.stdout.write(csv_text(result.rows, result.keys))
+    else:
+        from rich.table import Table
+        from rich.text import Text
+
+        table = Table(show_header=True, header_style="bold", show_lines=False)
+        for key in result.keys:
+            table.add_column(key, overflow="fold")
+        for row in result.rows:
+            table.add_row(*(Text(_cell(row.get(key))) for key in result.keys))
+        out.print(table)
+        rows = len(result.rows)
+        err.print(f"{rows:,} row{'s' if rows != 1 else ''} in {result.elapsed_ms:.0f} ms",
+                  highlight=False)
+    if result.notice:
+        err.print(result.notice, highlight=False, markup=False)
+
+
+def _param_info(param: Any) -> dict[str, Any]:
+    default = list(param.default) if param.is_list and param.default is not None \
+        else param.default
+    return {"name": param.name, "type": param.type, "default": default,
+            "required": param.required, "optional": param.optional, "help": param.help,
+            "choices": list(param.choices) if param.choices is not None else None,
+            "choices_query": param.choices_query, "min": param.min, "max": param.max}
+
+
+@query_app.command("list")
+def query_list(
+    tag: Annotated[str | None, typer.Option("--tag", help="Only queries with this tag.")]
+    = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """List the saved queries: name, title, view, parameters and tags.
+
+    Example: explorer query list --tag actors
+    """
+    _choice(fmt, ("table", "json"))
+    queries = [q for q in _catalogue().values() if tag is None or tag.lower() in q.tags]
+    if fmt == "json":
+        data = [{"name": q.name, "title": q.title, "description": q.description,
+                 "view": q.view.kind, "tags": list(q.tags),
+                 "params": [_param_info(p) for p in q.params], "path": q.path}
+                for q in queries]
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_header=True, header_style="bold")
+    for column in ("name", "title", "view", "parameters", "tags"):
+        table.add_column(column, overflow="fold")
+    for q in queries:
+        table.add_row(Text(q.name), Text(q.title), Text(q.view.kind),
+                      Text(", ".join(q.param_names)), Text(", ".join(q.tags)))
+    out.print(table)
+    if tag is not None and not queries:
+        err.print(f"no saved query is tagged {tag!r}", highlight=False, markup=False)
+
+
+@query_app.command("show")
+def query_show(
+    name: Annotated[str, typer.Argument(help="The query's name (its file name).")],
+) -> None:
+    """Show a saved query: title, description, parameters, view and its Cypher.
+
+    Example: explorer query show flows_between
+    """
+    query = _saved_query(name)
+    lines = [f"{query.name} — {query.title}", f"file: {query.path}"]
+    if query.tags:
+        lines.append(f"tags: {', '.join(query.tags)}")
+    if query.description:
+        lines += ["", query.description]
+    lines += ["", "parameters:" if query.params else "parameters: none"]
+    for param in query.params:
+        lines.append(f"  {param.signature}" + (f" — {param.help}" if param.help else ""))
+        if param.choices is not None:
+            lines.append(f"      choices: {', '.join(map(str, param.choices))}")
+        if param.choices_query:
+            lines.append(f"      choices from: {' '.join(param.choices_query.split())}")
+        if param.min is not None or param.max is not None:
+            bounds = [f"min {param.min}" if param.min is not None else "",
+                      f"max {param.max}" if param.max is not None else ""]
+            lines.append(f"      {', '.join(b for b in bounds if b)}")
+    options = ", ".join(f"{k}: {', '.join(v) if isinstance(v, list) else v}"
+                        for k, v in query.view.as_dict().items() if v is not None)
+    lines += ["", f"view: {query.view.kind}" + (f" ({options})" if options else ""), "",
+              query.cypher]
+    out.print("\n".join(lines), highlight=False, markup=False)
+
+
+@query_app.command("run")
+def query_run(
+    name: Annotated[str, typer.Argument(help="The query's name (see 'explorer query list').")],
+    param: ParamOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+    timeout: TimeoutOption = None,
+    max_rows: MaxRowsOption = None,
+) -> None:
+    """Run a saved query read-only; parameters convert to their declared types.
+
+    Parameters left out take their defaults; an unknown parameter, a wrong type
+    or a value outside its choices stops with one line and exit code 2.
+
+    Example: explorer query run flows_between -p actor=DPRK -p partner=Russia --format json
+    """
+    from explorer.queries import parse_assignments
+    from explorer.runner import run_saved
+
+    _choice(fmt, RESULT_FORMATS)
+    query = _saved_query(name)
+    raw = parse_assignments(param or [])
+    result = run_saved(_database(), query, raw, **_limits(timeout, max_rows))
+    _print_result(result, fmt)
+
+
+def _console_value(text: str) -> Any:
+    """Console parameters: JSON when the text is JSON (3, true, ["a"]), else the text."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+@app.command("cypher")
+def cypher_console(
+    query: Annotated[str, typer.Argument(help="One read-only Cypher statement ('-' reads "
+                                         "it from stdin).")],
+    param: ParamOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
+    timeout: TimeoutOption = None,
+    max_rows: MaxRowsOption = None,
+) -> None:
+    """Run one Cypher statement read-only, with a time limit and a row cap.
+
+    Writes, LOAD CSV, administration and unknown procedures are refused before
+    the query reaches the server, and it runs in a read transaction, so the
+    server refuses any write the check missed. Parameter values are JSON when
+    they parse as JSON (3, true, ["a", "b"]), else text.
+
+    Example: explorer cypher 'MATCH (a:Actor {id: $id}) RETURN a.name, a.aliases' -p id=north-korea
+    """
+    from explorer.queries import parse_assignments
+    from explorer.runner import run_cypher
+
+    _choice(fmt, RESULT_FORMATS)
+    text = sys.stdin.read() if query == "-" else query
+    params = {k: _console_value(v) for k, v in parse_assignments(param or []).items()}
+    result = run_cypher(_database(), text, params, **_limits(timeout, max_rows))
+    _print_result(result, fmt)
+
+
+bench_app = typer.Typer(help="Measure speed on the current database.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("queries")
+def bench_queries_command(
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Measured runs per query.")] = 20,
+    warmup: Annotated[int, typer.Option("--warmup", min=0,
+                                        help="Unmeasured runs first, per query.")] = 2,
+    names: Annotated[list[str] | None, typer.Option("--query", "-q", show_default=False,
+                                                    help="Only this query; repeat for more.")]
+    = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Time every saved query with its defaults: p50 and p95 per query, and the graph size.
+
+    Meant for the seeds plus the full SIPRI export; the target is a p95 under
+    100 ms for every query. Exits 1 if a query fails.
+
+    Example: explorer bench queries --runs 50 --format json
+    """
+    from explorer.bench_queries import bench_queries, format_text
+
+    _choice(fmt, ("text", "json"))
+    report = bench_queries(_database(), runs=runs, warmup=warmup, names=names or None)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(report.as_dict(), indent=2) + "\n")
+    else:
+        out.print(format_text(report), highlight=False, markup=False)
+    if any(q.error for q in report.queries):
+        raise typer.Exit(1)
+
+
+@bench_app.command("load")
+def bench_load_command(
+    inputs: Annotated[list[str] | None, typer.Option(
+        "--input", show_default=False,
+        help="shared, synthetic (10x, generated) or a PATH; repeat for more "
+             "(default: shared and synthetic).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    use_current_db: Annotated[bool, typer.Option(
+        "--use-current-db", help="Bench against the configured database instead of a "
+                                 "throwaway server (its data is deleted).")] = False,
+    yes_wipe: Annotated[bool, typer.Option(
+        "--yes-wipe", help="Allow deleting everything in a database that holds data.")] = False,
+    loaders: Annotated[list[str] | None, typer.Option(
+        "--loader", show_default=False,
+        help="importer, py2neo_bulk, naive or admin_import; repeat (default: all).")] = None,
+    naive_sample: Annotated[int, typer.Option(
+        "--naive-sample", min=1, help="Deals the naive loader writes.")] = 1000,
+    batch_size: Annotated[int | None, typer.Option(
+        "--batch-size", min=1, show_default=False,
+        help="Rows per UNWIND for the importer and py2neo (default: the importer's).")] = None,
+) -> None:
+    """Time the SIPRI importer against naive MERGEs, py2neo bulk and neo4j-admin import.
+
+    Each run loads into an empty database in its own process: rows/s, seconds and
+    peak RSS per loader and input, and the importer's ratios to the others. Starts
+    a throwaway Neo4j unless --use-current-db (which needs --yes-wipe if it holds data).
+
+    Example: explorer bench load --input shared --format json
+    """
+    from explorer.bench_load import DEFAULT_INPUTS, LOADERS, format_text, run_bench
+    from explorer.loaders.sipri_loader import SIPRI_BATCH_SIZE
+
+    _choice(fmt, ("text", "json"))
+    result = run_bench(inputs or list(DEFAULT_INPUTS), loaders=loaders or list(LOADERS),
+                       use_current_db=use_current_db, yes_wipe=yes_wipe,
+                       naive_sample=naive_sample, batch_size=batch_size or SIPRI_BATCH_SIZE,
+                       log=lambda message: print(message, file=sys.stderr, flush=True))
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        out.print(format_text(result), highlight=False, markup=False)
+
+
+@bench_app.command("render")
+def bench_render_command(
+    sizes: Annotated[list[int] | None, typer.Option(
+        "--size", show_default=False, min=1,
+        help="Synthetic graph size in nodes; repeat (default: 100, 1000, 5000).")] = None,
+    actor: Annotated[str, typer.Option(help="Actor id whose Explore view the browser "
+                                            "times.")] = "russia",
+    runs: Annotated[int, typer.Option(min=1, help="Browser page loads (the first is "
+                                                  "cold).")] = 4,
+    browser: Annotated[bool, typer.Option("--browser/--no-browser",
+                                          help="Also time the drawing in headless "
+                                               "Chromium.")] = True,
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Time the network drawing: the HTML for 100, 1,000 and 5,000 nodes, and in
+    headless Chromium the Explore page of an actor, from navigation to a settled drawing.
+
+    The browser part starts the dashboard on a free port against the current
+    database (meant for the full SIPRI graph). Targets: 1,000-node HTML under
+    200 ms; the Russia neighbourhood drawn under 3 s.
+
+    Example: explorer bench render --format json
+    """
+    from explorer.bench_render import browser_timings, format_text, html_timings
+
+    _choice(fmt, ("text", "json"))
+    report: dict[str, Any] = {"html": html_timings(sizes or [100, 1000, 5000])}
+    if browser:
+        report["browser"] = browser_timings(
+            actor, runs=runs, log=lambda message: print(message, file=sys.stderr, flush=True))
+    if fmt == "json":
+        sys.stdout.write(json.dumps(report, indent=2) + "\n")
+    else:
+        out.print(format_text(report), highlight=False, markup=False)
+
+
+# --- walkthrough -------------------------------------------------------------------
+@app.command("walkthrough")
+def walkthrough_command(
+    step: Annotated[str | None, typer.Option("--step", show_default=False,
+                                             help="Only this step: its number or id.")] = None,
+    run: Annotated[bool, typer.Option("--run/--no-run",
+                                      help="Run each step's saved query, or only print "
+                                           "the steps.")] = True,
+    rows: Annotated[int, typer.Option("--rows", min=1, help="Rows shown per step.")] = 5,
+) -> None:
+    """Print the guided walkthrough step by step and run each step's saved query.
+
+    The steps live in cypher/walkthrough.yaml; each runs one saved query with the
+    parameters it names, exactly as the dashboard's Walkthrough page does, and
+    prints the 'explorer query run' line that repeats it.
+
+    Example: explorer walkthrough --step 5
+    """
+    import shlex
+
+    from explorer.errors import ConfigError
+    from explorer.walkthrough import check_steps, load_steps, run_step
+
+    catalogue = _catalogue()
+    steps = load_steps()
+    problems = check_steps(steps, catalogue)
+    if problems:
+        raise ConfigError(f"{problems[0]} — fix cypher/walkthrough.yaml")
+    chosen = list(enumerate(steps, start=1))
+    if step is not None:
+        chosen = [(n, s) for n, s in chosen if step in (str(n), s.id)]
+        if not chosen:
+            ids = ", ".join(s.id for s in steps)
+            raise ConfigError(f"no walkthrough step {step!r}: give 1-{len(steps)} or one of {ids}")
+    for number, current in chosen:
+        out.rule(f"Step {number} of {len(steps)}: {current.title}", style="bold")
+        out.print(current.explanation, markup=False, highlight=False)
+        args = " ".join(f"-p {shlex.quote(f'{k}={v}')}" for k, v in current.params.items())
+        out.print(f"Runs: explorer query run {current.query} {args}".rstrip(), markup=False,
+                  highlight=False)
+        out.print(f"Look for: {current.look_for}", markup=False, highlight=False)
+        if run:
+            result = run_step(_database(), current, catalogue)
+            _print_records(result, catalogue[current.query].view, rows)
+
+
+def _print_records(result: Any, view: Any, limit: int) -> None:
+    """Rows one under the other, field per line: a walkthrough's results have long
+    quotes that a terminal-wide table would fold letter by letter."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from explorer.graph import SIPRI_ATTRIBUTION
+    from explorer.walkthrough import shows_sipri
+
+    columns = list(view.get("columns") or []) if view.kind == "table" else []
+    keys = [k for k in columns if k in result.keys] or list(result.keys)
+    for number, row in enumerate(result.rows[:limit], start=1):
+        table = Table(show_header=False, box=None, padding=(0, 1), title_justify="left",
+                      title=f"row {number}", title_style="bold")
+        table.add_column(style="dim", no_wrap=True)
+        table.add_column(overflow="fold")
+        for key in keys:
+            if row.get(key) not in (None, "", []):
+                table.add_row(key, Text(_cell(row.get(key))))
+        out.print(table)
+    shown = min(limit, len(result.rows))
+    if shows_sipri(result.rows):
+        out.print(SIPRI_ATTRIBUTION, highlight=False, markup=False)
+    more = f"; {len(result.rows) - shown:,} more: run the query above" \
+        if len(result.rows) > shown else ""
+    err.print(f"{shown:,} of {len(result.rows):,} rows in {result.elapsed_ms:.0f} ms{more}",
+              highlight=False)
+
+
 # --- app -------------------------------------------------------------------------
 @app.command("app")
 def run_app(
@@ -270,6 +732,8 @@ def run_app(
         "--server.address", host, "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--global.developmentMode", "false",
+        # Analysts get no "Deploy" button or developer menu.
+        "--client.toolbarMode", "viewer",
     ]
     out.print(f"Dashboard on http://{host}:{port} (Ctrl-C to stop)")
     raise typer.Exit(subprocess.call(command, env={**os.environ}))

@@ -1,0 +1,112 @@
+"""Console: read-only Cypher with parameters; a network when the result holds
+nodes and relationships, a table otherwise."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from explorer.app import widgets as w
+from explorer.app.state import get_db
+from explorer.config import DEFAULT_QUERY_TIMEOUT_S, DEFAULT_ROW_CAP
+from explorer.errors import ExplorerError
+
+EXAMPLE = """// Who supplies North Korea, and whom does it supply? One path per transfer.
+MATCH p = (:Actor {id: $actor})-[:SUPPLIED|TO]-(:Transfer)-[:SUPPLIED|TO]-(:Actor)
+RETURN p
+LIMIT 100"""
+EXAMPLE_PARAMS = "actor=north-korea"
+
+
+@st.cache_data(ttl=w.CACHE_TTL_S, show_spinner=False, max_entries=16)
+def console_drawing(_db: Any, cypher: str, params_json: str) -> dict[str, Any]:
+    result = w.cached_cypher(_db, cypher, params_json)
+    return w.drawing(result.rows)
+
+
+db = get_db()
+st.title("Console")
+st.caption(f"Read-only Cypher: writes are refused, every query stops after "
+           f"{DEFAULT_QUERY_TIMEOUT_S:g} s and returns at most {DEFAULT_ROW_CAP:,} rows. "
+           "Results are cached for a minute.")
+
+# A link with ?cypher=...&params=... opens the console on that query.
+url = st.query_params.to_dict()
+if "cypher" in url and url != st.session_state.get("console_url"):
+    st.session_state["console_cypher"] = url["cypher"]
+    st.session_state["console_params"] = url.get("params", "")
+    st.session_state["console_run"] = {"cypher": url["cypher"], "params": url.get("params", "")}
+st.session_state.setdefault("console_cypher", EXAMPLE)
+st.session_state.setdefault("console_params", EXAMPLE_PARAMS)
+# The example runs on arrival, so the page shows what the console can do.
+st.session_state.setdefault("console_run", {"cypher": EXAMPLE, "params": EXAMPLE_PARAMS})
+# Cypher reads better in a fixed-width font (our own CSS; nothing is fetched).
+st.html("<style>.st-key-console_cypher textarea, .st-key-console_params textarea "
+        "{ font-family: ui-monospace, 'DejaVu Sans Mono', monospace; font-size: 0.9rem; }"
+        "</style>")
+
+with st.form("console_form", border=False):
+    editor, side = st.columns([3, 1])
+    editor.text_area("Cypher", key="console_cypher", height=180,
+                     help="One read-only statement: MATCH, OPTIONAL MATCH, WITH, RETURN, "
+                          "CALL of read procedures, SHOW ...")
+    side.text_area("Parameters", key="console_params", height=180,
+                   placeholder='name=value lines, or a JSON object {"actor": "russia"}',
+                   help="Lines name=value (values parsed as JSON when they can be: 2, true, "
+                        "[\"a\"]), or one JSON object.")
+    if st.form_submit_button("Run", icon=":material/play_arrow:", type="primary"):
+        st.session_state["console_run"] = {"cypher": st.session_state["console_cypher"],
+                                           "params": st.session_state["console_params"]}
+
+run = st.session_state.get("console_run")
+if not run or not run["cypher"].strip():
+    st.caption("Write a query and press Run.")
+    st.stop()
+
+url_state = {"cypher": run["cypher"], **({"params": run["params"]} if run["params"] else {})}
+if url_state != url:
+    st.query_params.from_dict(url_state)
+st.session_state["console_url"] = url_state
+
+try:
+    params = w.parse_params_text(run["params"])
+    params_json = json.dumps(params, sort_keys=True)
+    with st.spinner("Running…"):
+        result = w.cached_cypher(db, run["cypher"], params_json)
+except ExplorerError as error:
+    w.show_error(error)
+    st.stop()
+
+if result.notice:
+    st.warning(result.notice, icon=":material/content_cut:")
+st.caption(f"{len(result.rows):,} rows · {result.elapsed_ms:,.0f} ms")
+if not result.rows:
+    st.info("No rows.", icon=":material/search_off:")
+
+exported: Any = result.rows
+if result.rows and w.has_graph(result.rows):
+    drawn = w.guarded(lambda: console_drawing(db, run["cypher"], params_json))
+    if drawn["capped"]:
+        st.warning(drawn["notice"], icon=":material/filter_alt:")
+    graph_tab, table_tab = st.tabs(["Network", "Table"])
+    with graph_tab:
+        clicked = w.graph_view(drawn["html"], key="console_graph")
+        w.node_actions(drawn["graph"], clicked, key="console_node")
+        st.caption(drawn["notice"])
+        with st.expander("Legend", icon=":material/info:"):
+            w.legend()
+    with table_tab:
+        st.dataframe(pd.DataFrame(w.display_rows(result.rows)), hide_index=True,
+                     width="stretch")
+    exported = drawn["graph"]
+elif result.rows:
+    st.dataframe(pd.DataFrame(w.display_rows(result.rows)), hide_index=True, width="stretch")
+
+if result.rows:
+    drawn = exported if isinstance(exported, w.GraphData) else None
+    provenance = w.provenance_for(db, run["cypher"], params, result.rows, drawn)
+    w.attribution_line(exported, provenance)
+    w.download_buttons(exported, provenance, key="console", stem="console-result")

@@ -1,0 +1,214 @@
+"""Actor profile: who an actor arms and who arms it, with what, when, and on whose word.
+
+The actor comes from ``?actor=<id, name or alias>`` (other pages link here) or
+from the picker, which writes it back to the URL so the view can be shared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from explorer.app.links import escape_md, markdown_table
+from explorer.app.state import get_db
+from explorer.app.status_charts import status_label, transfers_by_year
+from explorer.app.widgets import CACHE_TTL_S, guarded
+from explorer.db import Database
+from explorer.graph import STATUS_STYLES
+from explorer.profiles import ActorChoice, ActorProfile, actor_choices, actor_profile, resolve_actor
+
+DEFAULT_ACTOR = "north-korea"
+SIPRI_ATTRIBUTION = "Source: SIPRI Arms Transfers Database (c) SIPRI"
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def cached_choices(_db: Database) -> list[ActorChoice]:
+    return actor_choices(_db)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner="Reading the profile…")
+def cached_profile(_db: Database, actor_id: str) -> ActorProfile | None:
+    return actor_profile(_db, actor_id)
+
+
+def remember_pick() -> None:
+    st.query_params["actor"] = st.session_state["profile_actor"]
+
+
+def colour_status(value: Any) -> str:
+    style = STATUS_STYLES.get(str(value).replace(" ", "_").lower())
+    if style is None:
+        style = next((s for s in STATUS_STYLES.values() if s.label == value), None)
+    return f"color: {style.color}; font-weight: 600" if style else ""
+
+
+def years(first: Any, last: Any) -> str:
+    if first is None:
+        return ""
+    return str(first) if last in (None, first) else f"{first}–{last}"
+
+
+def joined(values: list[Any] | None) -> str:
+    return ", ".join(str(v) for v in values or [])
+
+
+st.title("Actor profile")
+db = get_db()
+choices = guarded(lambda: cached_choices(db))
+if not choices:
+    st.info("The graph holds no actors yet — run `explorer load seeds`.")
+    st.stop()
+by_id = {choice.id: choice for choice in choices}
+
+asked = st.query_params.get("actor")
+from_url = resolve_actor(choices, asked)
+if from_url is not None:
+    st.session_state["profile_actor"] = from_url.id
+elif st.session_state.get("profile_actor") not in by_id:
+    st.session_state["profile_actor"] = DEFAULT_ACTOR if DEFAULT_ACTOR in by_id else choices[0].id
+
+picked = st.selectbox(
+    "Actor", list(by_id), key="profile_actor", on_change=remember_pick,
+    format_func=lambda actor_id: by_id[actor_id].label,
+    help="Type a name or an alias: DPRK finds North Korea.",
+)
+if asked and from_url is None:
+    st.warning(f"No actor is called “{escape_md(asked)}” — showing "
+               f"{escape_md(by_id[picked].name)} instead.", icon=":material/person_search:")
+if from_url is None:
+    st.query_params["actor"] = picked
+
+profile = guarded(lambda: cached_profile(db, picked))
+if profile is None:
+    st.info("That actor is no longer in the graph.")
+    st.stop()
+actor = profile.actor
+
+st.header(escape_md(actor["name"]))
+facts = [f"**kind** {escape_md(actor['kind'] or 'unknown')}"]
+if actor["aliases"]:
+    facts.append(f"**also called** {escape_md(', '.join(actor['aliases']))}")
+if actor["located_in"]:
+    facts.append(f"**on the map at** {escape_md(actor['located_in'])}")
+st.markdown(" · ".join(facts))
+if actor["description"]:
+    st.caption(escape_md(actor["description"]))
+if actor["name_sources"]:
+    with st.expander("Where the names and description come from", icon=":material/badge:"):
+        markdown_table(pd.DataFrame([
+            {"source": ev["source"], "quote": ev["quote"] or "", "note": ev["note"] or ""}
+            for ev in actor["name_sources"]
+        ], columns=["source", "quote", "note"]))
+
+outbound = [row for row in profile.partners if row["direction"] == "outbound"]
+inbound = [row for row in profile.partners if row["direction"] == "inbound"]
+metrics = st.columns(5)
+metrics[0].metric("Transfers supplied", sum(row["deals"] for row in outbound))
+metrics[1].metric("Transfers received", sum(row["deals"] for row in inbound))
+metrics[2].metric("Partners", len({row["partner_id"] for row in profile.partners}))
+metrics[3].metric("Events", len(profile.events))
+metrics[4].metric("Sources", len({row["source_id"] for row in profile.sources}))
+
+uses_sipri = any("sipri" in row["origins"] for row in profile.partners)
+
+st.subheader("Transfers by year and status")
+metric = st.segmented_control(
+    "Measure", ["transfers", "TIV"], default="transfers", key="profile_metric",
+    help="TIV: SIPRI trend-indicator value (millions), a measure of military capability "
+         "transferred, not a price. Claims from reporting carry no TIV.",
+) or "transfers"
+all_years = sorted({row["year"] for row in profile.by_year if row["year"] is not None})
+span = list(range(all_years[0], all_years[-1] + 1)) if all_years else []
+left, right = st.columns(2)
+for column, direction, title in ((left, "outbound", "Supplies to others"),
+                                 (right, "inbound", "Receives from others")):
+    with column:
+        rows = [row for row in profile.by_year if row["direction"] == direction]
+        if rows:
+            st.altair_chart(
+                transfers_by_year(rows, metric="tiv" if metric == "TIV" else "transfers",
+                                  years=span, title=title),
+                width="stretch",
+            )
+        else:
+            st.markdown(f"**{title}**")
+            st.caption("None in the graph.")
+st.caption("A transfer counts in its first delivery year, else its order year, else the year "
+           "its earliest source stated it (the article's claims carry no delivery years)."
+           + (f" {SIPRI_ATTRIBUTION}." if uses_sipri else ""))
+
+st.subheader("Partners")
+partners = pd.DataFrame([
+    {
+        "direction": "supplies to" if row["direction"] == "outbound" else "receives from",
+        "partner": row["partner"], "deals": row["deals"], "TIV": round(row["tiv"] or 0.0, 2),
+        "years": years(row["first_year"], row["last_year"]),
+        "statuses": joined([status_label(s) for s in row["statuses"]]),
+        "from": joined(row["origins"]), "id": row["partner_id"],
+    }
+    for row in profile.partners
+], columns=["direction", "partner", "deals", "TIV", "years", "statuses", "from", "id"])
+chosen = st.dataframe(
+    partners.style.map(colour_status, subset=["statuses"]), hide_index=True,
+    column_order=["direction", "partner", "deals", "TIV", "years", "statuses", "from"],
+    column_config={"TIV": st.column_config.NumberColumn(format="%.2f",
+                                                        help="SIPRI TIV, millions"),
+                   "from": st.column_config.TextColumn(help="seed: reporting; sipri: SIPRI")},
+    on_select="rerun", selection_mode="single-row", key="profile_partners",
+)
+st.caption("Select a partner's row to open its profile.")
+selected = chosen.selection.rows if chosen is not None else []
+if selected:
+    st.query_params["actor"] = str(partners.iloc[selected[0]]["id"])
+    st.session_state.pop("profile_partners", None)
+    st.rerun()
+
+st.subheader("Weapon systems")
+systems = pd.DataFrame([
+    {
+        "direction": "supplies" if row["direction"] == "outbound" else "receives",
+        "system": row["system"], "category": row["category"], "classes": joined(row["classes"]),
+        "partners": joined(row["partners"]), "deals": row["deals"],
+        "delivered": row["delivered"] or None,
+        "statuses": joined([status_label(s) for s in row["statuses"]]),
+        "years": years(row["first_year"], row["last_year"]),
+    }
+    for row in profile.systems
+], columns=["direction", "system", "statuses", "partners", "deals", "delivered", "years",
+            "category", "classes"])
+st.dataframe(systems.style.map(colour_status, subset=["statuses"]), hide_index=True,
+             column_config={"delivered": st.column_config.NumberColumn(
+                 format="%d", help="number delivered, where SIPRI records it")})
+
+st.subheader("Events")
+if profile.events:
+    markdown_table(pd.DataFrame([
+        {
+            "date": row["date"] + (" (year inferred)" if row["inferred"] else ""),
+            "role": row["role"], "event": row["title"],
+            "by": joined(row["conducted_by"]), "against": joined(row["targeted"]),
+            "used": joined(row["used"]), "place": row["place"],
+        }
+        for row in profile.events
+    ]))
+    st.caption("A year marked inferred was not printed by the source; the date note in the "
+               "timeline's table says how it was worked out.")
+else:
+    st.caption("No events conducted or targeted.")
+
+st.subheader("Sources")
+st.caption("Every source evidencing the transfers and events above, with the sentence it says "
+           "them in.")
+markdown_table(pd.DataFrame([
+    {
+        "source": row["source"],
+        "quote": row["quote"] or (
+            f"{row['count']} records. {row['attribution'] or ''}".strip()),
+        "as of": row["as_of"], "confidence": row["confidence"], "said by": row["attributed_to"],
+        "supports": "; ".join(row["supports"]) if row["supports"]
+        else f"{row['count']} transfers",
+    }
+    for row in profile.sources
+], columns=["source", "quote", "as of", "confidence", "said by", "supports"]))

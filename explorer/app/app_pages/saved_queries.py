@@ -1,0 +1,231 @@
+"""Saved queries: the catalogue of cypher/queries, run with typed parameters,
+shown in each query's declared view; the URL holds the query and its values."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from explorer.app import charts
+from explorer.app import widgets as w
+from explorer.app.state import get_db
+from explorer.errors import ExplorerError
+from explorer.queries import Param, SavedQuery
+
+QUERY_KEY = "q"
+
+
+def widget_key(query: SavedQuery, param: Param) -> str:
+    return f"saved_p_{query.name}_{param.name}"
+
+
+@st.cache_data(ttl=w.CACHE_TTL_S, show_spinner=False, max_entries=32)
+def saved_drawing(_db: Any, name: str, params_json: str) -> dict[str, Any]:
+    result = w.cached_saved(_db, name, params_json)
+    return w.drawing(result.rows)
+
+
+def param_choices(db: Any, param: Param) -> list[tuple[Any, str]] | None:
+    """(value, label) pairs for a select widget, or None for a free input."""
+    if param.choices_query:
+        pairs = w.guarded(lambda: w.cached_choices(db, param.choices_query))
+    elif param.choices is not None:
+        pairs = [(c, str(c)) for c in param.choices]
+    else:
+        return None
+    if not param.is_list and (param.optional or param.default is None):
+        # A single choice that may stay empty: "any" is the first option.
+        pairs = [(None, "any"), *pairs]
+    return pairs
+
+
+def suggestions_for(db: Any, param: Param) -> list[dict[str, Any]] | None:
+    if param.type == "actor":
+        return w.guarded(lambda: w.cached_actor_options(db))
+    if param.type == "weapon_system":
+        return w.guarded(lambda: w.cached_weapon_options(db))
+    return None
+
+
+def matches(query: SavedQuery, text: str, tags: Sequence[str]) -> bool:
+    if tags and not set(tags) <= set(query.tags):
+        return False
+    words = text.lower().split()
+    haystack = " ".join([query.name, query.title, query.description, *query.tags]).lower()
+    return all(word in haystack for word in words)
+
+
+def show_result(db: Any, query: SavedQuery, params_json: str, rows: list[dict[str, Any]],
+                keys: Sequence[str]) -> tuple[Any, str | None]:
+    """Draw ``rows`` in the query's view; returns (what to export, a fallback note)."""
+    view = query.view
+    missing = view.missing_columns(keys) if rows else []
+    if missing and view.kind != "graph":
+        st.warning(
+            f"The result has no column {', '.join(missing)} that the {view.kind} view needs "
+            "— shown as a table.", icon=":material/table:")
+        table(rows, None)
+        return rows, "table"
+    if view.kind == "graph":
+        drawn = w.guarded(lambda: saved_drawing(db, query.name, params_json))
+        if drawn["capped"]:
+            st.warning(drawn["notice"], icon=":material/filter_alt:")
+        clicked = w.graph_view(drawn["html"], key=f"saved_graph_{query.name}")
+        w.node_actions(drawn["graph"], clicked, key=f"saved_node_{query.name}")
+        st.caption(drawn["notice"])
+        with st.expander("Legend", icon=":material/info:"):
+            w.legend()
+        graph = drawn["graph"]
+        arrows, raw = st.tabs(["Transfers (arrows)", "Rows"])
+        with arrows:
+            st.dataframe(pd.DataFrame(w.arrow_rows(graph)), hide_index=True, width="stretch")
+        with raw:
+            table(rows, None)
+        return graph, None
+    if not rows:
+        st.info("The query returned no rows — try other parameter values.",
+                icon=":material/search_off:")
+        return rows, None
+    chart = None
+    if view.kind == "bar":
+        chart = charts.bar_chart(rows, view.get("x"), view.get("y"), view.get("color"))
+    elif view.kind == "line":
+        chart = charts.line_chart(rows, view.get("x"), view.get("y"), view.get("color"))
+    elif view.kind == "timeline":
+        chart = charts.timeline_chart(rows, view.get("date"), view.get("label"),
+                                      view.get("end"), view.get("color"))
+    elif view.kind == "map":
+        chart = charts.map_chart(rows, view.get("lat"), view.get("lon"), view.get("label"),
+                                 size=view.get("size"), color=view.get("color"))
+    if chart is not None:
+        st.altair_chart(chart, width="stretch")
+        with st.expander(f"The {len(rows):,} rows as a table", icon=":material/table:"):
+            table(rows, None)
+    else:
+        columns = view.get("columns")
+        table(rows, list(columns) if columns else None)
+    return rows, None
+
+
+def table(rows: Sequence[Mapping[str, Any]], columns: list[str] | None) -> None:
+    frame = pd.DataFrame(w.display_rows(rows))
+    if columns:
+        frame = frame[[c for c in columns if c in frame.columns]]
+    st.dataframe(frame, hide_index=True, width="stretch")
+
+
+db = get_db()
+st.title("Saved queries")
+st.caption("The questions the team asks often, as Cypher with parameters. The address bar "
+           "holds the query and its values: copy it to share exactly this view.")
+
+catalogue: dict[str, SavedQuery] = w.guarded(w.cached_catalogue)
+if not catalogue:
+    st.info("No saved queries yet: add .cypher files to cypher/queries (see the README).",
+            icon=":material/bookmarks:")
+    st.stop()
+
+# --- the URL -> the widgets, when it changed from outside (a link, a reload, Back) ---------
+url = st.query_params.to_dict()
+if url and url != st.session_state.get("saved_url"):
+    chosen_name = url.get(QUERY_KEY)
+    if chosen_name in catalogue:
+        st.session_state["saved_query"] = chosen_name
+        query_from_url = catalogue[chosen_name]
+        for param in query_from_url.params:
+            st.session_state[widget_key(query_from_url, param)] = w.initial_state(
+                param, url.get(param.name), param_choices(db, param))
+        st.session_state["saved_search"] = ""
+        st.session_state["saved_tags"] = []
+    elif chosen_name:
+        st.warning(f"There is no saved query {chosen_name!r}; pick one below.",
+                   icon=":material/search_off:")
+st.session_state.setdefault("saved_query", next(iter(catalogue)))
+if st.session_state["saved_query"] not in catalogue:
+    st.session_state["saved_query"] = next(iter(catalogue))
+
+# --- the catalogue -----------------------------------------------------------------------
+left, right = st.columns([1, 2.6], gap="large")
+with left:
+    search = st.text_input("Search", key="saved_search", placeholder="words in title or text",
+                           icon=":material/search:")
+    all_tags = sorted({tag for q in catalogue.values() for tag in q.tags})
+    tags = st.multiselect("Tags", all_tags, key="saved_tags", placeholder="any tag")
+    shown = [name for name, q in catalogue.items() if matches(q, search, tags)]
+    current = st.session_state["saved_query"]
+    if current not in shown:
+        shown = [current, *shown]
+    matching = sum(matches(catalogue[name], search, tags) for name in shown)
+    st.radio(
+        f"{matching} of {len(catalogue)} queries", shown, key="saved_query",
+        format_func=lambda name: catalogue[name].title,
+        captions=[", ".join(catalogue[name].tags) for name in shown],
+    )
+
+query = catalogue[st.session_state["saved_query"]]
+
+with right:
+    st.subheader(query.title)
+    if query.description:
+        st.markdown(w.md_escape(query.description))
+    raw: dict[str, Any] = {}
+    with st.form(f"saved_form_{query.name}", border=True):
+        columns = st.columns(2) if len(query.params) > 1 else [st.container()]
+        for i, param in enumerate(query.params):
+            key = widget_key(query, param)
+            choices = param_choices(db, param)
+            if key not in st.session_state:
+                st.session_state[key] = w.initial_state(param, None, choices)
+            with columns[i % len(columns)]:
+                raw[param.name] = w.param_widget(param, key=key, choices=choices,
+                                                 suggestions=suggestions_for(db, param))
+        if not query.params:
+            st.caption("This query takes no parameters.")
+        st.form_submit_button("Run query", icon=":material/play_arrow:", type="primary")
+
+    # The URL says which query with which values; a colleague's link reruns it.
+    url_state = {QUERY_KEY: query.name}
+    for param in query.params:
+        text = w.to_text(param, raw.get(param.name))
+        if text:
+            url_state[param.name] = text
+    if url_state != url:
+        st.query_params.from_dict(url_state)
+    st.session_state["saved_url"] = url_state
+
+    values = {name: value for name, value in raw.items() if value not in (None, "", [])}
+    params_json = json.dumps(values, sort_keys=True, default=str)
+    result = None
+    missing = [p.name for p in query.params if p.required and p.name not in values]
+    if missing:
+        st.info(f"Fill in {', '.join(missing)} and press Run query.", icon=":material/edit:")
+    else:
+        try:
+            with st.spinner("Running…"):
+                result = w.cached_saved(db, query.name, params_json)
+        except ExplorerError as error:
+            w.show_error(error)
+
+    if result is not None:
+        if result.notice:
+            st.warning(result.notice, icon=":material/content_cut:")
+        exported, _ = show_result(db, query, params_json, result.rows, result.keys)
+        st.caption(f"{len(result.rows):,} rows · {result.elapsed_ms:,.0f} ms · read-only")
+        drawn = exported if isinstance(exported, w.GraphData) else None
+        provenance = w.provenance_for(db, query.name, result.parameters, result.rows, drawn)
+        w.attribution_line(exported, provenance)
+        w.download_buttons(exported, provenance, key=f"saved_{query.name}",
+                           stem=query.name.replace("_", "-"))
+    # Drawn only when open: the highlighter is a large script that would otherwise
+    # load with every result and delay a network drawing.
+    cypher_box = st.expander("Cypher", icon=":material/code:", expanded=result is None,
+                             key=f"saved_cypher_{query.name}", on_change="rerun")
+    if cypher_box.open:
+        with cypher_box:
+            st.code(query.cypher.strip(), language="cypher")
+            st.caption(f"{query.path} · parameters: "
+                       + (", ".join(p.signature for p in query.params) or "none"))

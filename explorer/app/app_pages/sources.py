@@ -1,0 +1,183 @@
+"""Sources: every source, what it supports and cites, and where claims and the
+SIPRI records agree or disagree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from explorer.app.links import escape_md, markdown_table, saved_query_link
+from explorer.app.state import get_db
+from explorer.app.status_charts import status_label
+from explorer.app.widgets import CACHE_TTL_S, guarded
+from explorer.db import Database
+from explorer.provenance import (
+    CLAIMS_QUERY,
+    Comparison,
+    attributed_evidence,
+    claims_vs_records,
+    evidence,
+    list_sources,
+)
+
+VERDICTS = ["contradicts", "corroborates", "consistent"]
+VERDICT_BADGES = {"contradicts": ":red[:material/error: **contradicts**]",
+                  "corroborates": ":green[:material/check_circle: **corroborates**]",
+                  "consistent": ":gray[:material/radio_button_unchecked: **consistent**]"}
+SHOWN_RECORDS = 300
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner="Reading the sources…")
+def cached_sources(_db: Database) -> list[dict[str, Any]]:
+    return list_sources(_db)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def cached_evidence(_db: Database, source_id: str) -> list[dict[str, Any]]:
+    return evidence(_db, [source_id], limit=SHOWN_RECORDS)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def cached_attributed(_db: Database) -> list[dict[str, Any]]:
+    cited = [s for s in cached_sources(_db) if s["cited_by"]]
+    return attributed_evidence(_db, cited) if cited else []
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner="Setting claims against records…")
+def cached_comparisons(_db: Database) -> list[Comparison]:
+    return claims_vs_records(_db)
+
+
+def dated(source: dict[str, Any]) -> str:
+    if not source["date"]:
+        return "undated"
+    text = f"{source['date_kind']} {source['date']}"
+    return text + " (year inferred)" if source["date_inferred"] else text
+
+
+def supported(row: dict[str, Any]) -> str:
+    if row["about"] == "transfer":
+        return f"{row['what']}: {', '.join(row['detail'])} ({status_label(row['status'])})"
+    if row["about"] == "event":
+        return f"{row['what']} ({', '.join(row['detail'])})"
+    return f"{row['what']} ({row['about'].replace('weaponsystem', 'weapon system')})"
+
+
+def evidence_table(rows: list[dict[str, Any]], *, via: bool = False) -> None:
+    frame = pd.DataFrame([
+        {
+            "supports": supported(r),
+            "quote": r["quote"], "as of": r["as_of"], "confidence": r["confidence"],
+            "said by": r["attributed_to"], **({"via": r["via"]} if via else {}),
+        }
+        for r in rows
+    ])
+    markdown_table(frame)
+
+
+def side(title: str, evidence_rows: list[dict[str, Any]], lines: list[str]) -> None:
+    st.markdown(f"**{escape_md(title)}**")
+    for line in lines:
+        st.markdown(escape_md(line))
+    for ev in evidence_rows[:2]:
+        st.markdown("> " + escape_md(ev["quote"]))
+        said = f", said by {ev['attributed_to']}" if ev["attributed_to"] else ""
+        st.caption(escape_md(f"{ev['source']} — as of {ev['as_of']}, "
+                             f"{ev['confidence']}{said}")
+                   + (f" · {escape_md(ev['attribution'])}" if ev["attribution"] else ""))
+
+
+st.title("Sources")
+st.caption("Where every fact comes from: the article and the sources it reports, the SIPRI "
+           "dataset, and the reference data; what each supports, and where they disagree.")
+db = get_db()
+sources = guarded(lambda: cached_sources(db))
+
+overview = pd.DataFrame([
+    {
+        "source": s["title"], "kind": s["kind"],
+        "by": ", ".join(x for x in (s["author"], s["publisher"]) if x), "date": dated(s),
+        "transfers": s["transfers"], "events": s["events"],
+        "reference": s["reference_items"], "cites": len(s["cites"]),
+        "cited by": ", ".join(s["cited_by"]),
+        "attribution": s["attribution"] or "",
+    }
+    for s in sources
+], columns=["source", "kind", "by", "date", "transfers", "events", "reference", "cites",
+            "cited by", "attribution"])
+st.dataframe(overview, hide_index=True,
+             column_config={"source": st.column_config.TextColumn(width="large"),
+                            "transfers": st.column_config.NumberColumn(
+                                help="transfers it evidences directly"),
+                            "events": st.column_config.NumberColumn(
+                                help="events it evidences directly"),
+                            "reference": st.column_config.NumberColumn(
+                                help="actors, places, weapon systems and classes it backs: "
+                                     "aliases, coordinates, classes"),
+                            "cites": st.column_config.NumberColumn(
+                                help="sources it cites")})
+for s in sources:
+    if s["kind"] == "dataset" and s["attribution"]:
+        st.markdown(f":material/dataset: **{escape_md(s['title'])}**, {escape_md(dated(s))} — "
+                    f"{escape_md(s['attribution'])}")
+
+st.subheader("Claims against records")
+st.caption("Each claim of the sources set against the SIPRI records of the same supplier and "
+           "recipient whose weapon system falls under the claim's class (Fath-360 and "
+           "Hwasong-11 are short-range ballistic missiles). SIPRI dates deliveries by year "
+           "only, so a record in the claim's own year may come before or after it.")
+comparisons = guarded(lambda: cached_comparisons(db))
+present = [v for v in VERDICTS if any(c.verdict == v for c in comparisons)]
+chosen = st.pills("Show", present, default=[v for v in present if v != "consistent"],
+                  selection_mode="multi", key="sources_verdicts")
+saved_query_link(CLAIMS_QUERY, label="Open the saved query behind this list")
+if not comparisons:
+    st.info("No claim meets a record yet — load the SIPRI data (`explorer load sipri`).")
+for comparison in comparisons:
+    if comparison.verdict not in (chosen or []):
+        continue
+    row = comparison.row
+    with st.container(border=True):
+        st.markdown(
+            f"{VERDICT_BADGES.get(comparison.verdict, escape_md(comparison.verdict))} · "
+            f"{escape_md(row['supplier'])} → {escape_md(row['recipient'])} · shared class: "
+            f"{escape_md(row['shared_class'] or 'the same system')}")
+        left, right = st.columns(2)
+        with left:
+            side("Claim", comparison.claim_evidence,
+                 [f"{status_label(row['claim_status'])}: {row['claimed']}"])
+        with right:
+            side("Record", comparison.record_evidence,
+                 [f"{status_label(row['record_status'])}: {row['record_system']}"])
+        st.caption(escape_md(row["time_context"] or ""))
+
+st.subheader("What each source supports")
+attributed = guarded(lambda: cached_attributed(db))
+for s in sources:
+    direct = s["transfers"] + s["events"] + s["reference_items"]
+    through = [r for r in attributed if r["cited_id"] == s["id"]]
+    if not direct and not through:
+        continue
+    count = (f"{direct:,} items" if direct
+             else f"{len(through)} statements through the article")
+    with st.expander(f"{escape_md(s['title'])} · {escape_md(s['kind'])} · {count}"):
+        st.caption(escape_md(" · ".join(x for x in (
+            ", ".join(x for x in (s["author"], s["publisher"]) if x), dated(s),
+            s["attribution"] or "", s["url"] or "") if x)))
+        if s["cites"]:
+            st.markdown("**Cites:** " + escape_md("; ".join(s["cites"])))
+        if direct:
+            rows = guarded(lambda s=s: cached_evidence(db, s["id"]))
+            if s["kind"] == "dataset":
+                st.markdown(f"{s['transfers']:,} records (transfers); the first "
+                            f"{min(len(rows), SHOWN_RECORDS)} by id:")
+                st.dataframe(pd.DataFrame([{"record": r["id"], "quote": r["quote"]}
+                                           for r in rows]), hide_index=True, height=300)
+            else:
+                evidence_table(rows)
+        if through:
+            st.markdown("What the citing article attributes to it (matched on its author or "
+                        "publisher in each statement's *said by*):")
+            evidence_table(through, via=True)

@@ -1,0 +1,414 @@
+"""The Explore page as a library: an actor's transfer neighbourhood, filtered.
+
+Pick actors (by name, alias or id: "DPRK" finds North Korea), how many hops
+of supplier/recipient links to follow, and which transfers count: statuses,
+SIPRI armament categories of the weapon system, a year range and a minimum
+TIV. The result is plain rows for ``explorer.graph.prepare_graph`` (supplier,
+transfer, recipient, weapon systems and sources with their relationships),
+so the dashboard, the CLI and the tests draw and export the same thing.
+
+Every query here goes through ``explorer.runner.run_cypher`` (read-only, time
+limit, row cap); Cypher lives in the module-level constants below and all
+input travels as parameters.
+
+Hops are computed breadth-first, one query per hop: hop 1 is every matching
+transfer to or from the chosen actors; hop 2 adds the transfers of the actors
+found at hop 1, and so on. A variable-length Cypher pattern would enumerate
+every path instead of every actor, which explodes around a big supplier.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from explorer.config import DEFAULT_QUERY_TIMEOUT_S
+from explorer.db import Database
+from explorer.errors import ParameterError
+from explorer.graph import STATUS_ORDER, GraphData, is_node
+from explorer.names import name_key
+from explorer.runner import QueryResult, run_cypher
+
+MAX_HOPS = 3
+# A neighbourhood is one row per transfer; Russia's in the full SIPRI export
+# runs to a few thousand, two hops out to more than the console's cap.
+EXPLORE_ROW_CAP = 20_000
+
+# The filter every transfer of the neighbourhood passes, shared by both queries.
+_TRANSFER_FILTER = """
+  t.status IN $statuses
+  AND (size($categories) = 0
+       OR EXISTS { MATCH (t)-[:OF]->(w:WeaponSystem) WHERE w.category IN $categories })
+  AND ($year_from IS NULL
+       OR coalesce(t.last_year, t.first_year, t.order_year) >= $year_from)
+  AND ($year_to IS NULL
+       OR coalesce(t.first_year, t.order_year, t.last_year) <= $year_to)
+  AND ($min_tiv IS NULL
+       OR coalesce(t.tiv_delivered, t.tiv_total, 0.0) >= $min_tiv)
+"""
+
+# The actors one hop away from $frontier through matching transfers.
+NEXT_ACTORS = (
+    """
+UNWIND $frontier AS frontier_id
+MATCH (f:Actor {id: frontier_id})
+CALL (f) {
+  MATCH (f)-[:SUPPLIED]->(t:Transfer)-[:TO]->(other:Actor) RETURN t, other
+  UNION
+  MATCH (f)<-[:TO]-(t:Transfer)<-[:SUPPLIED]-(other:Actor) RETURN t, other
+}
+WITH t, other
+WHERE"""
+    + _TRANSFER_FILTER
+    + """
+RETURN DISTINCT other.id AS id
+ORDER BY id
+"""
+)
+
+# Every matching transfer to or from the actors in $actors, one row each, with
+# the nodes and relationships graph.py needs to draw and describe the arrow.
+NEIGHBOURHOOD = (
+    """
+UNWIND $actors AS actor_id
+MATCH (f:Actor {id: actor_id})
+CALL (f) {
+  MATCH (f)-[:SUPPLIED]->(t:Transfer) RETURN t
+  UNION
+  MATCH (f)<-[:TO]-(t:Transfer) RETURN t
+}
+WITH DISTINCT t
+WHERE"""
+    + _TRANSFER_FILTER
+    + """
+MATCH (supplier:Actor)-[supplied:SUPPLIED]->(t)-[to:TO]->(recipient:Actor)
+OPTIONAL MATCH (t)-[of:OF]->(system:WeaponSystem)
+OPTIONAL MATCH (t)-[evidenced:EVIDENCED_BY]->(source:Source)
+RETURN supplier, supplied, t AS transfer, to, recipient,
+       collect(DISTINCT of) AS of, collect(DISTINCT system) AS systems,
+       collect(DISTINCT evidenced) AS evidenced_by, collect(DISTINCT source) AS sources
+ORDER BY transfer.id
+"""
+)
+
+# Every actor, for the picker: the label carries the aliases so that typing
+# "DPRK" in the select box finds North Korea.
+ACTOR_OPTIONS = """
+MATCH (a:Actor)
+RETURN a.id AS id, a.name AS name, coalesce(a.aliases, []) AS aliases, a.kind AS kind,
+       COUNT { (a)-[:SUPPLIED|TO]-(:Transfer) } AS transfers
+ORDER BY toLower(a.name), a.id
+"""
+
+# Full-text search over names and aliases (the `name_search` index), plus an
+# exact or partial match on the folded name and the aliases, for the words
+# Lucene splits differently ("U.S.") and for a typed id.
+SEARCH_ACTORS = """
+CALL () {
+  CALL db.index.fulltext.queryNodes('name_search', $lucene) YIELD node, score
+  WHERE node:Actor
+  RETURN node AS a, score
+  UNION
+  MATCH (a:Actor)
+  WHERE a.id = $text OR a.name_key = $key
+     OR any(alias IN coalesce(a.aliases, []) WHERE toLower(alias) = toLower($text))
+  RETURN a, 100.0 AS score
+  UNION
+  MATCH (a:Actor)
+  WHERE $key <> '' AND (a.name_key CONTAINS $key
+     OR any(alias IN coalesce(a.aliases, []) WHERE toLower(alias) CONTAINS toLower($text)))
+  RETURN a, 1.0 AS score
+}
+WITH a, max(score) AS score
+RETURN a.id AS id, a.name AS name, coalesce(a.aliases, []) AS aliases, a.kind AS kind,
+       score
+ORDER BY score DESC, toLower(a.name)
+LIMIT $limit
+"""
+
+CATEGORIES = """
+MATCH (w:WeaponSystem) WHERE w.category IS NOT NULL
+RETURN DISTINCT w.category AS category ORDER BY category
+"""
+
+YEAR_BOUNDS = """
+MATCH (t:Transfer)
+WITH coalesce(t.first_year, t.order_year) AS first, coalesce(t.last_year, t.first_year,
+     t.order_year) AS last
+RETURN min(first) AS first, max(last) AS last
+"""
+
+# The datasets and articles a result cites, for exports' provenance.
+DATA_SOURCES = """
+MATCH (s:Source) WHERE s.kind IN ['dataset', 'article']
+RETURN s.id AS id, s.title AS title, s.kind AS kind, s.publisher AS publisher,
+       s.published AS published, s.generated AS generated, s.url AS url,
+       s.attribution AS attribution
+ORDER BY s.kind, s.title
+"""
+
+SOURCE_FIELDS = ("id", "title", "kind", "publisher", "published", "generated", "url",
+                 "attribution")
+
+
+@dataclass(frozen=True)
+class ExploreFilters:
+    """What the Explore page asks for. Empty ``categories`` means every category;
+    None for a year bound or ``min_tiv`` means no bound."""
+
+    actors: tuple[str, ...]
+    hops: int = 1
+    statuses: tuple[str, ...] = STATUS_ORDER
+    categories: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    min_tiv: float | None = None
+
+    def check(self) -> None:
+        """Raise ParameterError (one sentence) for a filter that cannot run."""
+        if not self.actors:
+            raise ParameterError("pick at least one actor to explore")
+        if not 1 <= self.hops <= MAX_HOPS:
+            raise ParameterError(f"hops must be between 1 and {MAX_HOPS}, got {self.hops}")
+        unknown = [s for s in self.statuses if s not in STATUS_ORDER]
+        if unknown:
+            raise ParameterError(
+                f"unknown status {unknown[0]!r} — use one of {', '.join(STATUS_ORDER)}"
+            )
+        if not self.statuses:
+            raise ParameterError("pick at least one transfer status")
+        if (self.year_from is not None and self.year_to is not None
+                and self.year_from > self.year_to):
+            raise ParameterError(
+                f"the year range starts after it ends ({self.year_from} > {self.year_to})"
+            )
+        if self.min_tiv is not None and self.min_tiv < 0:
+            raise ParameterError(f"the minimum TIV cannot be negative, got {self.min_tiv:g}")
+
+    def filter_parameters(self) -> dict[str, Any]:
+        return {
+            "statuses": list(self.statuses),
+            "categories": list(self.categories),
+            "year_from": self.year_from,
+            "year_to": self.year_to,
+            "min_tiv": self.min_tiv if self.min_tiv else None,
+        }
+
+    def describe(self) -> dict[str, Any]:
+        """The filters as provenance parameters (what the analyst chose)."""
+        return {"actors": list(self.actors), "hops": self.hops, **self.filter_parameters()}
+
+
+@dataclass(frozen=True)
+class Neighbourhood:
+    """The rows to draw, the actors each hop reached, and the run's limits."""
+
+    rows: list[dict[str, Any]]
+    filters: ExploreFilters
+    actors_by_hop: tuple[tuple[str, ...], ...]
+    truncated: bool
+    row_cap: int
+    elapsed_ms: float
+    cypher: str = NEIGHBOURHOOD
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def notice(self) -> str | None:
+        if not self.truncated:
+            return None
+        return (f"truncated: only the first {self.row_cap:,} transfers were fetched — "
+                "narrow the filters")
+
+
+def neighbourhood(
+    db: Database,
+    filters: ExploreFilters,
+    *,
+    row_cap: int = EXPLORE_ROW_CAP,
+    timeout_s: float = DEFAULT_QUERY_TIMEOUT_S,
+) -> Neighbourhood:
+    """Transfers within ``filters.hops`` hops of ``filters.actors`` (actor ids)."""
+    filters.check()
+    params = filters.filter_parameters()
+    reached: list[str] = list(dict.fromkeys(filters.actors))
+    by_hop: list[tuple[str, ...]] = [tuple(reached)]
+    elapsed = 0.0
+    frontier = list(reached)
+    for _ in range(filters.hops - 1):
+        if not frontier:
+            break
+        step = run_cypher(db, NEXT_ACTORS, {**params, "frontier": frontier},
+                          timeout_s=timeout_s, row_cap=row_cap, label="explore:hop")
+        elapsed += step.elapsed_ms
+        seen = set(reached)
+        frontier = [row["id"] for row in step.rows if row["id"] not in seen]
+        reached.extend(frontier)
+        by_hop.append(tuple(frontier))
+    parameters = {**params, "actors": reached}
+    result = run_cypher(db, NEIGHBOURHOOD, parameters, timeout_s=timeout_s, row_cap=row_cap,
+                        label="explore:neighbourhood")
+    return Neighbourhood(
+        rows=result.rows,
+        filters=filters,
+        actors_by_hop=tuple(by_hop),
+        truncated=result.truncated,
+        row_cap=row_cap,
+        elapsed_ms=elapsed + result.elapsed_ms,
+        parameters=parameters,
+    )
+
+
+def actor_options(db: Database) -> list[dict[str, Any]]:
+    """Every actor: ``{id, name, aliases, kind, transfers}``, by name."""
+    return run_cypher(db, ACTOR_OPTIONS, label="explore:actors", row_cap=100_000).rows
+
+
+def actor_label(actor: Mapping[str, Any]) -> str:
+    """``North Korea — DPRK, Democratic People's Republic of Korea``: what the picker
+    shows and searches, so an alias finds its actor."""
+    name = str(actor.get("name") or actor.get("id") or "")
+    aliases = [str(a) for a in actor.get("aliases") or [] if str(a) != name]
+    return f"{name} — {', '.join(aliases)}" if aliases else name
+
+
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+
+
+def lucene_query(text: str) -> str:
+    """The typed words as a Lucene query: specials escaped, each word also
+    matched as a prefix, so "north kor" finds North Korea."""
+    words = [_LUCENE_SPECIAL.sub(r"\\\1", w) for w in text.split()]
+    words = [w for w in words if w]
+    if not words:
+        return '""'
+    return " AND ".join(f"({w} OR {w}*)" for w in words)
+
+
+def search_actors(db: Database, text: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Actors whose name, alias or id matches ``text`` ("DPRK" -> North Korea), best first."""
+    text = text.strip()
+    if not text:
+        return []
+    params = {"lucene": lucene_query(text), "text": text, "key": name_key(text),
+              "limit": int(limit)}
+    return run_cypher(db, SEARCH_ACTORS, params, label="explore:search").rows
+
+
+def resolve_actors(db: Database, names: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Names, aliases or ids -> (actor ids found, the names that matched nothing)."""
+    found: list[str] = []
+    missing: list[str] = []
+    for text in names:
+        hits = search_actors(db, text, limit=1)
+        if hits:
+            if hits[0]["id"] not in found:
+                found.append(hits[0]["id"])
+        else:
+            missing.append(text)
+    return found, missing
+
+
+def categories(db: Database) -> list[str]:
+    """The weapon-system categories present in the graph."""
+    return [row["category"] for row in run_cypher(db, CATEGORIES, label="explore:cat").rows]
+
+
+def year_bounds(db: Database) -> tuple[int | None, int | None]:
+    """The first and last transfer year in the graph (None when no transfer has one)."""
+    rows = run_cypher(db, YEAR_BOUNDS, label="explore:years").rows
+    if not rows:
+        return None, None
+    return rows[0]["first"], rows[0]["last"]
+
+
+def data_sources(db: Database) -> list[dict[str, Any]]:
+    """Every dataset and article Source in the graph, for provenance."""
+    return run_cypher(db, DATA_SOURCES, label="explore:sources").rows
+
+
+def sources_in(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The dataset and article Source nodes found in ``rows``, as provenance entries."""
+    found: dict[str, dict[str, Any]] = {}
+    stack: list[Any] = list(rows)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Mapping):
+            if is_node(value):
+                props = value.get("properties") or {}
+                if "Source" in value["labels"] and props.get("kind") in ("dataset", "article"):
+                    key = str(props.get("id") or value["id"])
+                    found[key] = {k: props.get(k) for k in SOURCE_FIELDS}
+            else:
+                stack.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+    return sorted(found.values(), key=lambda s: (str(s.get("kind")), str(s.get("title"))))
+
+
+def origins_in(data: GraphData | Sequence[Mapping[str, Any]]) -> set[str]:
+    """The ``origin`` values (seed, sipri) found on the nodes, edges or columns of a result."""
+    found: set[str] = set()
+    stack: list[Any] = [*data.nodes, *data.edges] if isinstance(data, GraphData) else list(data)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Mapping):
+            props = value.get("properties") if isinstance(value.get("properties"), Mapping) \
+                else value
+            for key, item in props.items():
+                if key == "origins" and isinstance(item, list):
+                    found.update(str(o) for o in item)
+                elif str(key).endswith("origin") and isinstance(item, str):
+                    found.add(item)
+            stack.extend(v for v in value.values() if isinstance(v, (Mapping, list, tuple)))
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+    return found
+
+
+def _is_sipri(source: Mapping[str, Any]) -> bool:
+    text = f"{source.get('attribution') or ''} {source.get('title') or ''} {source.get('id')}"
+    return "sipri" in text.lower()
+
+
+def cited_sources(
+    data: GraphData | Sequence[Mapping[str, Any]],
+    found: Sequence[Mapping[str, Any]],
+    graph_sources: Sequence[Mapping[str, Any]],
+) -> list[dict[str, Any]]:
+    """The sources an export of ``data`` cites: the dataset and article Sources the
+    result holds (``found``); else the graph's own (``graph_sources``), without
+    SIPRI's when the result's origins say it holds no SIPRI record."""
+    if found:
+        return [dict(s) for s in found]
+    origins = origins_in(data)
+    keep_sipri = not origins or "sipri" in origins
+    return [
+        {k: s.get(k) for k in SOURCE_FIELDS}
+        for s in graph_sources if keep_sipri or not _is_sipri(s)
+    ]
+
+
+def provenance_sources(
+    db: Database,
+    rows: Sequence[Mapping[str, Any]],
+    data: GraphData | Sequence[Mapping[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """``cited_sources`` for a result (a console table rarely returns its Sources)."""
+    found = sources_in(rows)
+    return cited_sources(rows if data is None else data, found,
+                         [] if found else data_sources(db))
+
+
+def result_from(hood: Neighbourhood) -> QueryResult:
+    """The neighbourhood as a runner result (for code that handles any query's result)."""
+    return QueryResult(
+        keys=list(hood.rows[0].keys()) if hood.rows else [],
+        rows=hood.rows,
+        truncated=hood.truncated,
+        row_cap=hood.row_cap,
+        elapsed_ms=hood.elapsed_ms,
+        cypher=hood.cypher,
+        parameters=hood.parameters,
+    )

@@ -1,0 +1,163 @@
+"""explorer/explore.py: the Explore page's queries, run on the seeded graph, and its
+pure helpers without a database."""
+
+from __future__ import annotations
+
+import pytest
+
+from explorer import explore
+from explorer.db import Database
+from explorer.errors import ParameterError
+from explorer.explore import ExploreFilters, neighbourhood
+from explorer.graph import GraphData, prepare_graph
+
+
+def transfer_ids(rows: list[dict]) -> set[str]:
+    return {row["transfer"]["properties"]["id"] for row in rows}
+
+
+# --------------------------------------------------------------------------- search
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("DPRK", "north-korea"), ("north kor", "north-korea"), ("Democratic People's", "north-korea"),
+     ("U.S.", "united-states"), ("russia", "russia"), ("  Iran ", "iran")],
+)
+def test_search_knows_names_aliases_and_ids(loaded_graph: Database, typed: str,
+                                             expected: str) -> None:
+    hits = explore.search_actors(loaded_graph, typed)
+    assert hits and hits[0]["id"] == expected
+
+
+@pytest.mark.parametrize("typed", ["<img src=x onerror=alert(1)>", 'a"b', "(", "\\", "*", "~"])
+def test_search_takes_any_text(loaded_graph: Database, typed: str) -> None:
+    assert isinstance(explore.search_actors(loaded_graph, typed), list)
+
+
+def test_resolve_actors_reports_what_matched_nothing(loaded_graph: Database) -> None:
+    found, missing = explore.resolve_actors(loaded_graph, ["DPRK", "russia", "Atlantis"])
+    assert found == ["north-korea", "russia"]
+    assert missing == ["Atlantis"]
+
+
+def test_actor_label_carries_the_aliases() -> None:
+    label = explore.actor_label({"name": "North Korea", "aliases": ["DPRK", "North Korea"]})
+    assert label == "North Korea — DPRK"
+
+
+def test_lucene_query_escapes_specials() -> None:
+    assert explore.lucene_query("U.S.") == "(U.S. OR U.S.*)"
+    assert explore.lucene_query('a:b "c"') == '(a\\:b OR a\\:b*) AND (\\"c\\" OR \\"c\\"*)'
+    assert explore.lucene_query("   ") == '""'
+
+
+# --------------------------------------------------------------------------- neighbourhood
+
+
+def test_one_hop_is_the_actors_own_transfers(loaded_graph: Database) -> None:
+    hood = neighbourhood(loaded_graph, ExploreFilters(("north-korea",)))
+    ids = transfer_ids(hood.rows)
+    assert {"t-kp-ru-ballistic-missiles", "t-ru-kp-fighter-jets"} <= ids
+    for row in hood.rows:
+        ends = {row["supplier"]["properties"]["id"], row["recipient"]["properties"]["id"]}
+        assert "north-korea" in ends
+    graph, notice = prepare_graph(hood.rows, keep=["north-korea"])
+    names = {n["properties"]["name"] for n in graph.nodes}
+    assert {"North Korea", "Russia"} <= names
+    assert not notice.capped
+
+
+def test_two_hops_reach_the_partners_partners(loaded_graph: Database) -> None:
+    one = neighbourhood(loaded_graph, ExploreFilters(("north-korea",), hops=1))
+    two = neighbourhood(loaded_graph, ExploreFilters(("north-korea",), hops=2))
+    assert transfer_ids(one.rows) < transfer_ids(two.rows)
+    assert "russia" in two.actors_by_hop[1]
+    assert "t-ir-ru-drones" in transfer_ids(two.rows)  # Iran -> Russia, via Russia
+
+
+def test_filters_narrow_the_transfers(loaded_graph: Database) -> None:
+    sought = neighbourhood(loaded_graph, ExploreFilters(("north-korea",), statuses=("sought",)))
+    assert sought.rows
+    assert {row["transfer"]["properties"]["status"] for row in sought.rows} == {"sought"}
+
+    aircraft = neighbourhood(
+        loaded_graph, ExploreFilters(("russia",), statuses=("sought",), categories=("Aircraft",)))
+    assert transfer_ids(aircraft.rows) == {"t-ru-kp-fighter-jets"}
+
+    rich = neighbourhood(loaded_graph, ExploreFilters(("russia",), min_tiv=500.0))
+    assert rich.rows
+    for row in rich.rows:
+        props = row["transfer"]["properties"]
+        assert (props.get("tiv_delivered") or props.get("tiv_total") or 0) >= 500
+
+    recent = neighbourhood(loaded_graph, ExploreFilters(("russia",), year_from=2022,
+                                                        year_to=2023))
+    assert recent.rows
+    for row in recent.rows:
+        props = row["transfer"]["properties"]
+        last = props.get("last_year") or props.get("first_year") or props.get("order_year")
+        first = props.get("first_year") or props.get("order_year") or props.get("last_year")
+        assert last >= 2022 and first <= 2023
+
+
+def test_the_row_cap_truncates_with_a_notice(loaded_graph: Database) -> None:
+    hood = neighbourhood(loaded_graph, ExploreFilters(("russia",)), row_cap=5)
+    assert len(hood.rows) == 5 and hood.truncated
+    assert "narrow the filters" in (hood.notice or "")
+
+
+@pytest.mark.parametrize(
+    ("filters", "fragment"),
+    [
+        (ExploreFilters(()), "at least one actor"),
+        (ExploreFilters(("russia",), hops=4), "hops must be between 1 and 3"),
+        (ExploreFilters(("russia",), statuses=("bought",)), "unknown status 'bought'"),
+        (ExploreFilters(("russia",), statuses=()), "at least one transfer status"),
+        (ExploreFilters(("russia",), year_from=2020, year_to=2010), "starts after it ends"),
+        (ExploreFilters(("russia",), min_tiv=-1), "cannot be negative"),
+    ],
+)
+def test_bad_filters_are_one_sentence(filters: ExploreFilters, fragment: str) -> None:
+    with pytest.raises(ParameterError, match=fragment):
+        filters.check()
+
+
+def test_lists_for_the_filters(loaded_graph: Database) -> None:
+    assert "Aircraft" in explore.categories(loaded_graph)
+    first, last = explore.year_bounds(loaded_graph)
+    assert first is not None and last is not None and first < last
+    options = explore.actor_options(loaded_graph)
+    korea = next(a for a in options if a["id"] == "north-korea")
+    assert "DPRK" in korea["aliases"] and korea["transfers"] > 0
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def _source(kind: str, title: str, attribution: str | None = None) -> dict:
+    return {"id": f"4:x:{title}", "labels": ["Source"],
+            "properties": {"id": title, "kind": kind, "title": title,
+                           "attribution": attribution}}
+
+
+def test_sources_in_keeps_datasets_and_articles_once() -> None:
+    rows = [{"sources": [_source("dataset", "SIPRI AT", "Source: SIPRI"),
+                         _source("briefing", "Kirby")]},
+            {"s": _source("dataset", "SIPRI AT", "Source: SIPRI")}]
+    assert [s["title"] for s in explore.sources_in(rows)] == ["SIPRI AT"]
+
+
+def test_cited_sources_follow_the_origins() -> None:
+    graph_sources = [{"id": "src-sipri", "title": "SIPRI Arms Transfers Database",
+                      "kind": "dataset"},
+                     {"id": "src-article", "title": "The article", "kind": "article"}]
+    seed_only = [{"t": {"id": "1", "labels": ["Transfer"], "properties": {"origin": "seed"}}}]
+    assert [s["id"] for s in explore.cited_sources(seed_only, [], graph_sources)] == [
+        "src-article"]
+    mixed = GraphData(edges=({"id": "e", "type": "TRANSFER", "start": "a", "end": "b",
+                              "properties": {"origins": ["seed", "sipri"]}},))
+    assert len(explore.cited_sources(mixed, [], graph_sources)) == 2
+    unknown = [{"actor": "Russia", "tiv": 10.0}]
+    assert len(explore.cited_sources(unknown, [], graph_sources)) == 2
+    assert explore.origins_in([{"record_origin": "sipri"}]) == {"sipri"}
