@@ -27,6 +27,7 @@ browser:
 run: venv
 	$(BIN)/explorer db start
 	$(BIN)/explorer load seeds
+	$(BIN)/explorer load sipri seeds/sipri/sipri-extract.csv
 	$(BIN)/explorer app --port $(PORT)
 
 # pytest starts a throwaway Neo4j (own data directory, free port) and stops it
@@ -40,7 +41,6 @@ lint: venv
 
 db-start: venv
 	$(BIN)/explorer db start
-	$(BIN)/explorer load seeds
 
 db-stop: venv
 	$(BIN)/explorer db stop
