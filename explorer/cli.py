@@ -528,7 +528,7 @@ def cypher_console(
     _print_result(result, fmt)
 
 
-bench_app = typer.Typer(help="Measure speed on the current database.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks: loading, saved queries, rendering.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
 

@@ -42,9 +42,10 @@ from explorer.loaders.writer import (
 from explorer.schema import apply_schema, missing_schema
 
 SIPRI_BATCH_SIZE = 5000
-PREFETCH_CHUNKS = 2
 """Rows per UNWIND, and deals per chunk: the fastest of 500/1000/2000/5000 on the
 shared export (docs/readme-parts/sipri-load.md has the measurements)."""
+PREFETCH_CHUNKS = 2
+"""Chunks the parsing thread may have ready ahead of the writer."""
 
 Progress = Callable[[int, int], None]
 """``progress(records read, records expected)``, called after each chunk is written;
