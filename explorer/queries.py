@@ -13,7 +13,7 @@ its title, description, typed parameters, how to show the result and its tags::
     // tags: actors, overview
     MATCH ...
 
-The full format is documented in ``docs/readme-parts/queries.md``. This module is
+The full format is in the README ("Saved queries and the console"). This module is
 pure: it imports neither Streamlit nor the driver, so the CLI, the dashboard, the
 walkthrough and the tests share it without a database.
 """

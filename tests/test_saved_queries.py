@@ -25,7 +25,7 @@ from tests.conftest import graph_counts, sipri_test_file
 
 CATALOGUE = load_catalogue()
 
-# The questions the library must answer (docs/readme-parts/saved-queries.md).
+# The questions the library must answer (README, "The saved-query library").
 REQUIRED = {
     "actor_neighbourhood", "suppliers_of_recipient", "flows_between", "actor_seeks",
     "supply_to_use", "pair_timeline", "top_suppliers_recipients", "new_relationships",

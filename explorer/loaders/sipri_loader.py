@@ -43,7 +43,7 @@ from explorer.schema import apply_schema, missing_schema
 
 SIPRI_BATCH_SIZE = 5000
 """Rows per UNWIND, and deals per chunk: the fastest of 500/1000/2000/5000 on the
-shared export (docs/readme-parts/sipri-load.md has the measurements)."""
+shared export (the README, "Importing SIPRI exports", has the measurements)."""
 PREFETCH_CHUNKS = 2
 """Chunks the parsing thread may have ready ahead of the writer."""
 
@@ -53,7 +53,7 @@ the expectation is the file's line count after the header (exact for the AT expo
 
 # A SIPRI transfer and its four edges in one pass: the transfer is looked up
 # once instead of five times, which measured ~25% faster than writing the same
-# rows label by label (docs/readme-parts/sipri-load.md). MERGE throughout, so a
+# rows label by label (README, "Importing SIPRI exports"). MERGE throughout, so a
 # rerun changes nothing.
 TRANSFER_WITH_EDGES = """
 UNWIND $rows AS row
