@@ -36,6 +36,7 @@ from explorer.loaders.writer import (
     LOAD_TIMEOUT_S,
     REBUILD_SUMMARY,
     WriteSummary,
+    forget_query_plans,
     run_rows,
     write_chunk_tx,
 )
@@ -148,6 +149,7 @@ def load_sipri(
             "transaction memory — give Neo4j a bigger heap (explorer db start --heap-mb 4096) "
             "or raise dbms.memory.transaction.total.max; nothing was written"
         ) from None
+    forget_query_plans(db)
     if progress:
         progress(report.records_read, report.records_read)
     if rejects_path is not None:

@@ -12,6 +12,7 @@ every value travels as a parameter.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -231,8 +232,24 @@ def write_rows(
     progress: Progress | None = None,
 ) -> WriteSummary:
     """All rows in one write transaction: it all lands, or nothing does."""
-    return db.write(lambda tx: write_rows_tx(tx, rows, batch_size, progress), label="load",
-                    timeout=LOAD_TIMEOUT_S)
+    summary = db.write(lambda tx: write_rows_tx(tx, rows, batch_size, progress), label="load",
+                       timeout=LOAD_TIMEOUT_S)
+    forget_query_plans(db)
+    return summary
+
+
+def forget_query_plans(db: Database) -> None:
+    """Drop cached query plans after a load.
+
+    Neo4j keeps plans made on the graph before the load; after a SIPRI import on top
+    of the seeds, some saved queries kept a plan 100x slower than a fresh one. The
+    procedure needs admin rights that a remote or Aura user may lack, so a refusal
+    is ignored: the plans then age out on their own.
+    """
+    # An optimisation, never a reason to fail a load.
+    with contextlib.suppress(Exception):
+        db.write(lambda tx: tx.run("CALL db.clearQueryCaches()").consume(),
+                 label="clear-query-caches")
 
 
 def rebuild_summaries(db: Database) -> int:
