@@ -48,6 +48,26 @@ def seeded(db: Database) -> Database:
     return db
 
 
+def test_evidence_keeps_whether_its_date_was_inferred(seeded: Database) -> None:
+    """The article prints "April 4" without a year: the graph says the year was inferred,
+    and a date the source printed in full says it was not."""
+    rows = seeded.read(lambda tx: tx.run(
+        "MATCH (:Transfer {id: 't-kp-ru-ballistic-missiles'})-[e:EVIDENCED_BY]->() "
+        "RETURN e.as_of AS as_of, e.as_of_precision AS precision, "
+        "e.as_of_inferred AS inferred ORDER BY as_of DESC").data())
+    assert {"as_of": "2024-04-04", "precision": "day", "inferred": True} in rows
+    assert {"as_of": "2024-04", "precision": "month", "inferred": True} in rows
+    # Every dated statement says whether its year was printed; reference data has no date.
+    claims = seeded.read(lambda tx: tx.run(
+        "MATCH (:Transfer|Event)-[e:EVIDENCED_BY]->() "
+        "RETURN count(e.as_of_inferred) AS flagged, count(e) AS n").single())
+    reference = seeded.read(lambda tx: tx.run(
+        "MATCH (:WeaponSystem)-[e:EVIDENCED_BY]->() "
+        "RETURN count(e.as_of_inferred) AS flagged, count(e) AS n").single())
+    assert claims["n"] > 0 and claims["flagged"] == claims["n"]
+    assert reference["n"] > 0 and reference["flagged"] == 0
+
+
 def test_north_korea_seeks_exactly_six_items_from_russia_each_quoted(seeded: Database) -> None:
     rows = seeded.read(lambda tx: tx.run(
         "MATCH (:Actor {id: 'russia'})-[:SUPPLIED]->(t:Transfer {status: 'sought'})"

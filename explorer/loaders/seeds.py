@@ -198,6 +198,10 @@ class SeedBundle:
                     start_label=label,
                     quote=ev.quote,
                     as_of=ev.as_of.value,
+                    # Whether the source printed the year: the article's "April 4" did not,
+                    # so every view of this date can say it was inferred.
+                    as_of_precision=ev.as_of.precision,
+                    as_of_inferred=ev.as_of.inferred,
                     confidence=ev.confidence,
                     attributed_to=ev.attributed_to,
                     note=ev.note,
@@ -209,8 +213,8 @@ class SeedBundle:
             # is a gazetteer rather than a sentence.
             for c in items:
                 rel("EVIDENCED_BY", record_id, c.source, start_label=label,
-                    quote=c.quote or "", as_of=None, confidence=None, attributed_to=None,
-                    note=c.note)
+                    quote=c.quote or "", as_of=None, as_of_precision=None, as_of_inferred=None,
+                    confidence=None, attributed_to=None, note=c.note)
 
         for s in self.sources:
             out["Source"].append(_node(s.id, {
