@@ -11,6 +11,9 @@ The CLI prints ``str(error)`` on one line and exits with ``exit_code``.
     │                             carries ``problems``: one line per problem
     ├── QueryError                a saved query or console query is refused or fails
     │   ├── ParameterError        an unknown, missing or ill-typed parameter
+    │   │   └── UnresolvedName    an actor/weapon-system name that is not exactly one
+    │   │       ├── UnknownName   no entity has it (carries the closest names)
+    │   │       └── AmbiguousName several have it (carries them)
     │   ├── ReadOnlyViolation     the console refused a write or escape attempt
     │   └── QueryTimeout          the query ran past its time limit
     └── LocalServerError          the managed local Neo4j failed to start/stop
@@ -44,6 +47,26 @@ class QueryError(ExplorerError):
 
 
 class ParameterError(QueryError):
+    pass
+
+
+class UnresolvedName(ParameterError):
+    """A typed actor or weapon-system name that does not name exactly one entity
+    (explorer/resolve.py). ``candidates`` are the suggestions or the rivals."""
+
+    def __init__(self, message: str, *, kind: str, value: str,
+                 candidates: list | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.value = value
+        self.candidates = list(candidates or [])
+
+
+class UnknownName(UnresolvedName):
+    pass
+
+
+class AmbiguousName(UnresolvedName):
     pass
 
 

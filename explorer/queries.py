@@ -32,11 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from explorer.errors import ConfigError, ParameterError, QueryError, ReadOnlyViolation
-from explorer.names import name_key
 from explorer.readonly import PARAM, CypherLexError, Token, find_violation, tokenize
 
 __all__ = [
-    "KEY_SUFFIX",
+    "ENTITY_TYPES",
     "PARAM_TYPES",
     "VIEW_KINDS",
     "Param",
@@ -55,9 +54,9 @@ __all__ = [
 
 QUERIES_DIR_ENV = "EXPLORER_QUERIES_DIR"
 
-# `actor` and `weapon_system` travel as strings (a name, an alias or an id); the
-# query body resolves them against `name_key`/`aliases`/`id` itself, so the same
-# saved query works from the CLI, where an analyst types "DPRK".
+# `actor` and `weapon_system` are typed as text (a name, an alias or an id, "DPRK");
+# explorer.runner.run_saved resolves them to the entity's id (explorer/resolve.py)
+# before the query runs, so a body matches on the id alone: `(a:Actor {id: $actor})`.
 PARAM_TYPES = (
     "string",
     "int",
@@ -83,11 +82,7 @@ _TYPE_ALIASES = {
     "weaponsystem": "weapon_system",
 }
 _ITEM_TYPES = {"list": "string", "list[int]": "int", "list[float]": "float"}
-# Cypher cannot fold accents or punctuation, so for these types convert_params
-# also supplies `$<name>_key` = explorer.names.name_key(value), to compare with
-# the `name_key` property; bodies may use it without declaring it.
-_KEYED_TYPES = frozenset({"actor", "weapon_system"})
-KEY_SUFFIX = "_key"
+ENTITY_TYPES = frozenset({"actor", "weapon_system"})
 _ORDERED_TYPES = frozenset({"int", "float", "date"})
 _EXPECTED = {
     "string": "a string",
@@ -154,9 +149,9 @@ class Param:
         return self.type in _ITEM_TYPES
 
     @property
-    def key_name(self) -> str | None:
-        """``actor_key`` for an actor or weapon-system parameter ``actor``, else None."""
-        return f"{self.name}{KEY_SUFFIX}" if self.type in _KEYED_TYPES else None
+    def entity_kind(self) -> str | None:
+        """``actor`` or ``weapon_system`` when the value names a graph entity, else None."""
+        return self.type if self.type in ENTITY_TYPES else None
 
     @property
     def item_type(self) -> str:
@@ -802,21 +797,13 @@ def parse_query_text(
         params = [Param(name=u, line=0) for u in used]
     else:
         declared = [p.name for p in params]
-        keys = {p.key_name: p for p in params if p.key_name}
-        for key, p in keys.items():
-            if key in declared:
-                raise header.fail(
-                    p.line,
-                    f"parameter {key!r} clashes with ${key}, which the {p.type} parameter "
-                    f"{p.name!r} provides — rename it",
-                )
         for p in params:
-            if p.name not in used and p.key_name not in used:
+            if p.name not in used:
                 raise header.fail(
                     p.line,
                     f"parameter {p.name!r} is declared but the query never uses ${p.name}",
                 )
-        undeclared = [u for u in used if u not in declared and u not in keys]
+        undeclared = [u for u in used if u not in declared]
         if undeclared:
             first = undeclared[0]
             hint = _did_you_mean(first, declared)
@@ -976,9 +963,9 @@ def convert_params(
 ) -> dict[str, Any]:
     """The parameters to send with ``query``: ``raw`` values (strings as typed on
     the command line, or Python values from widgets) converted to their declared
-    types, defaults filled in, optional ones without a value set to None. Each
-    ``actor``/``weapon_system`` parameter ``p`` also yields ``p_key``, its
-    ``explorer.names.name_key``, to match the graph's ``name_key`` property.
+    types, defaults filled in, optional ones without a value set to None.
+    ``actor``/``weapon_system`` values stay the text typed: resolving them to ids
+    needs the graph (``explorer.runner.run_saved`` does it).
 
     ``dynamic_choices`` maps a parameter name to the values its ``choices_query``
     returned, when the caller ran it; values are then checked against them.
@@ -1031,8 +1018,4 @@ def convert_params(
                 f"parameter {name!r} of query {query.name!r} {exc.detail}"
             ) from None
         out[name] = converted
-    for param in query.params:
-        if param.key_name:
-            value = out[param.name]
-            out[param.key_name] = None if value is None else name_key(value)
     return out

@@ -21,6 +21,7 @@ import yaml
 from explorer.db import Database
 from explorer.errors import ConfigError, ExplorerError
 from explorer.queries import SavedQuery, convert_params, load_catalogue
+from explorer.resolve import split_typed, typed_text
 from explorer.runner import QueryResult, run_saved
 
 WALKTHROUGH_ENV = "EXPLORER_WALKTHROUGH"
@@ -121,8 +122,28 @@ def check_steps(steps: list[Step], catalogue: Mapping[str, SavedQuery]) -> list[
 
 
 def step_parameters(step: Step, catalogue: Mapping[str, SavedQuery]) -> dict[str, Any]:
-    """The step's parameters converted as the query declares them (``*_key`` included)."""
-    return convert_params(catalogue[step.query], step.params)
+    """The step's parameters for the console: converted as the query declares them,
+    defaults filled in, and each actor or weapon-system value typed
+    (``"actor:Russia"``), so the console resolves it — and whatever name the
+    analyst puts in its place — to an id, as the saved query would."""
+    query = catalogue[step.query]
+    params = convert_params(query, step.params)
+    for param in query.params:
+        value = params.get(param.name)
+        if param.entity_kind and value is not None:
+            params[param.name] = typed_text(param.entity_kind, str(value))
+    return params
+
+
+def console_text(params: Mapping[str, Any]) -> str:
+    """Console parameters as ``name=value`` lines, one per parameter: a typed
+    entity as it reads (``recipient=actor:Russia``), anything else as JSON
+    (``from_year=2022``, ``category=null``), which the console reads back as is."""
+    lines = []
+    for name, value in params.items():
+        shown = value if split_typed(value) else json.dumps(value, ensure_ascii=False)
+        lines.append(f"{name}={shown}")
+    return "\n".join(lines)
 
 
 def shows_sipri(rows: list[dict[str, Any]]) -> bool:

@@ -77,7 +77,7 @@ def test_full_header(catalogue: dict[str, SavedQuery]) -> None:
     assert statuses.help == "which transfer statuses to include"
     assert q.view == View("graph", ())
     assert q.tags == ("actors", "overview")
-    assert q.cypher.startswith("MATCH (centre:Actor)")
+    assert q.cypher.startswith("MATCH (centre:Actor {id: $actor})")
     assert q.body_line == 16
     assert not q.cypher.startswith("//")
 
@@ -370,24 +370,23 @@ def test_convert_fills_defaults_and_optional_nones() -> None:
         "statuses": ["delivered"],
         "years": None,
         "system": "Shahed-136",
-        "actor_key": "north korea",
-        "system_key": "shahed 136",
     }
 
 
-def test_actor_and_weapon_parameters_bring_a_name_key() -> None:
+def test_actor_and_weapon_parameters_are_one_value_without_a_twin() -> None:
+    # The name is resolved to an id when the query runs (explorer/resolve.py), so
+    # conversion keeps the text as typed and adds no derived `_key` parameter.
     converted = convert_params(TYPED, {"actor": "Côte d'Ivoire", "system": "ws-shahed-136"})
-    assert converted["actor"] == "Côte d'Ivoire"
-    assert converted["actor_key"] == "cote d ivoire"
-    assert converted["system_key"] == "ws shahed 136"
-    q = parse(
-        "// title: t\n// param: who (actor, optional)\n"
-        "MATCH (a:Actor) WHERE $who_key IS NULL OR a.name_key = $who_key RETURN a"
-    )
-    assert q.params[0].key_name == "who_key"
-    assert convert_params(q, {}) == {"who": None, "who_key": None}
-    message = header_error("// title: t\n// param: a (actor)\n// param: a_key\nRETURN $a, $a_key")
-    assert message.startswith(f"{WHERE}:2: parameter 'a_key' clashes with $a_key")
+    assert converted["actor"] == "Côte d'Ivoire" and converted["system"] == "ws-shahed-136"
+    assert not any(name.endswith("_key") for name in converted)
+    assert [p.entity_kind for p in TYPED.params if p.entity_kind] == ["actor", "weapon_system"]
+    q = parse("// title: t\n// param: who (actor, optional)\n"
+              "MATCH (a:Actor) WHERE $who IS NULL OR a.id = $who RETURN a")
+    assert convert_params(q, {}) == {"who": None}
+    # A body may no longer use an undeclared $who_key.
+    message = header_error("// title: t\n// param: a (actor)\nRETURN $a, $a_key")
+    assert message.startswith(f"{WHERE}:3: the query uses $a_key but the header does not "
+                              "declare it")
 
 
 @pytest.mark.parametrize(
@@ -569,4 +568,6 @@ def test_the_documented_example_parses() -> None:
     q = parse_query_text(example, "actor_neighbourhood")
     assert q.param_names == ("actor", "depth", "statuses", "since")
     assert q.view.kind == "graph"
-    assert convert_params(q, {"actor": "DPRK"})["actor_key"] == "dprk"
+    assert convert_params(q, {"actor": "DPRK"}) == {
+        "actor": "DPRK", "depth": 1, "statuses": ["delivered", "ordered", "reported"],
+        "since": None}

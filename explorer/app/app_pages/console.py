@@ -1,5 +1,10 @@
 """Console: read-only Cypher with parameters; a network when the result holds
-nodes and relationships, a table otherwise."""
+nodes and relationships, a table otherwise.
+
+A parameter value written ``actor:NAME`` or ``weapon_system:NAME`` is resolved
+to that entity's id first (explorer/resolve.py, docs/names.md), and the
+server's warnings about the query (an unknown label, relationship type or
+property key) are shown above the result."""
 
 from __future__ import annotations
 
@@ -13,12 +18,31 @@ from explorer.app import widgets as w
 from explorer.app.state import get_db
 from explorer.config import DEFAULT_QUERY_TIMEOUT_S, DEFAULT_ROW_CAP
 from explorer.errors import ExplorerError
+from explorer.resolve import NameTable, resolve_typed, split_typed
 
 EXAMPLE = """// Who supplies North Korea, and whom does it supply? One path per transfer.
 MATCH p = (:Actor {id: $actor})-[:SUPPLIED|TO]-(:Transfer)-[:SUPPLIED|TO]-(:Actor)
 RETURN p
 LIMIT 100"""
-EXAMPLE_PARAMS = "actor=north-korea"
+# Typed: the console looks the name up, as a saved query's actor parameter does.
+EXAMPLE_PARAMS = "actor=actor:North Korea"
+
+
+def names(kind: str) -> NameTable:
+    return w.cached_names(db, kind)
+
+
+def resolutions(given: dict[str, Any], sent: dict[str, Any]) -> list[str]:
+    """``recipient = actor:ukraine → Ukraine (id ukraine)`` for each typed value."""
+    lines = []
+    for name, value in given.items():
+        typed = split_typed(value)
+        if typed is None or not isinstance(sent.get(name), str):
+            continue
+        entity = names(typed[0]).get(sent[name])
+        if entity is not None:
+            lines.append(f"{name} = {typed[0]}:{typed[1]} → {entity.name} (id {entity.id})")
+    return lines
 
 
 @st.cache_data(ttl=w.CACHE_TTL_S, show_spinner=False, max_entries=16)
@@ -56,7 +80,9 @@ with st.form("console_form", border=False):
     side.text_area("Parameters", key="console_params", height=180,
                    placeholder='name=value lines, or a JSON object {"actor": "russia"}',
                    help="Lines name=value (values parsed as JSON when they can be: 2, true, "
-                        "[\"a\"]), or one JSON object.")
+                        "[\"a\"]), or one JSON object. Write actor:NAME or "
+                        "weapon_system:NAME to send that entity's id: "
+                        "recipient=actor:Ukraine, system=weapon_system:Geran-2.")
     if st.form_submit_button("Run", icon=":material/play_arrow:", type="primary"):
         st.session_state["console_run"] = {"cypher": st.session_state["console_cypher"],
                                            "params": st.session_state["console_params"]}
@@ -72,7 +98,8 @@ if url_state != url:
 st.session_state["console_url"] = url_state
 
 try:
-    params = w.parse_params_text(run["params"])
+    given = w.parse_params_text(run["params"])
+    params = resolve_typed(given, names)
     params_json = json.dumps(params, sort_keys=True)
     with st.spinner("Running…"):
         result = w.cached_cypher(db, run["cypher"], params_json)
@@ -80,8 +107,13 @@ except ExplorerError as error:
     w.show_error(error)
     st.stop()
 
+for warning in result.warnings:
+    st.warning(f"The server warns: {warning}", icon=":material/warning:")
 if result.notice:
     st.warning(result.notice, icon=":material/content_cut:")
+resolved = resolutions(given, params)
+if resolved:
+    st.caption("Resolved: " + "; ".join(w.md_escape(line) for line in resolved))
 st.caption(f"{len(result.rows):,} rows · {result.elapsed_ms:,.0f} ms")
 if not result.rows:
     st.info("No rows.", icon=":material/search_off:")
@@ -100,10 +132,11 @@ if result.rows and w.has_graph(result.rows):
             w.legend()
     with table_tab:
         st.dataframe(pd.DataFrame(w.display_rows(result.rows)), hide_index=True,
-                     width="stretch")
+                     width="stretch", placeholder="")
     exported = drawn["graph"]
 elif result.rows:
-    st.dataframe(pd.DataFrame(w.display_rows(result.rows)), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(w.display_rows(result.rows)), hide_index=True, width="stretch",
+                 placeholder="")
 
 if result.rows:
     drawn = exported if isinstance(exported, w.GraphData) else None

@@ -17,10 +17,15 @@ from explorer.app import widgets as w
 from explorer.app.links import CONSOLE_PAGE, escape_md, page_link, saved_query_link
 from explorer.app.state import get_db
 from explorer.errors import ExplorerError
-from explorer.graph import SIPRI_ATTRIBUTION
 from explorer.queries import SavedQuery
 from explorer.runner import QueryResult
-from explorer.walkthrough import Step, check_steps, load_steps, shows_sipri, step_parameters
+from explorer.walkthrough import (
+    Step,
+    check_steps,
+    console_text,
+    load_steps,
+    step_parameters,
+)
 
 
 @st.cache_data(ttl=w.CACHE_TTL_S, show_spinner=False)
@@ -75,9 +80,9 @@ def show_result(db: Any, query: SavedQuery, step: Step, result: QueryResult) -> 
         frame = frame[[c for c in columns if c in frame.columns]]
     if chart is not None or view.kind == "graph":
         with st.expander(f"The {len(result.rows):,} rows as a table", icon=":material/table:"):
-            st.dataframe(frame, hide_index=True, width="stretch")
+            st.dataframe(frame, hide_index=True, width="stretch", placeholder="")
     else:
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.dataframe(frame, hide_index=True, width="stretch", placeholder="")
 
 
 st.title("Walkthrough")
@@ -126,17 +131,21 @@ if result.notice:
     st.warning(result.notice, icon=":material/content_cut:")
 show_result(db, query, step, result)
 st.caption(f"{len(result.rows):,} rows · {result.elapsed_ms:,.0f} ms · read-only")
-if shows_sipri(result.rows):
-    st.caption(SIPRI_ATTRIBUTION)
+if result.rows:
+    # The sources of this step's rows, and SIPRI's line when SIPRI's among them.
+    w.attribution_line(result.rows, w.provenance_for(db, step.query, result.parameters,
+                                                     result.rows))
 
 links = st.columns(2)
 with links[0]:
     saved_query_link(step.query, step.params, label="Open this step in Saved queries")
 if step.console:
     with links[1]:
+        # One typed line per parameter (recipient=actor:Russia): the console resolves
+        # whatever name is put there, as the saved query does.
         params = step_parameters(step, catalogue)
         page_link(CONSOLE_PAGE, "Open this step's Cypher in the console",
-                  {"cypher": query.cypher, "params": json.dumps(params, ensure_ascii=False)},
+                  {"cypher": query.cypher, "params": console_text(params)},
                   icon=":material/terminal:")
 with st.expander("The Cypher behind this step", icon=":material/code:",
                  expanded=step.console):
