@@ -12,6 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.db import Database
+from explorer.provenance import (
+    CLAIMS_QUERY,
+    CONTRADICTS,
+    CORROBORATES,
+    NO_RECORD,
+    VerdictTally,
+    tally,
+)
 from explorer.queries import SavedQuery, load_catalogue
 from explorer.runner import run_saved
 
@@ -78,19 +86,39 @@ def items_sought(db: Database, catalogue: Catalogue, actor: str = "North Korea",
     )
 
 
-def contradictions(db: Database, catalogue: Catalogue) -> Finding:
-    """How many claim/record pairs the sources contradict each other on."""
-    rows = _rows(db, catalogue, "claims_vs_records", {})
-    hits = [r for r in rows if r.get("verdict") == "contradicts"]
-    agree = sum(1 for r in rows if r.get("verdict") == "corroborates")
-    pairs = [f"{r['supplier']} → {r['recipient']}: "
-             f"{str(r['claim_status']).replace('_', ' ')} {r['claimed']}, yet SIPRI records "
-             f"{r['record_system']}" for r in hits]
+def claims_against_records(db: Database, catalogue: Catalogue) -> Finding:
+    """How many of the sources' claims SIPRI's records corroborate and contradict,
+    counting distinct claims (a claim meeting four records counts once); the
+    verdicts are the saved query's, with every claim listed (``unmatched``)."""
+    params = {"unmatched": "true"}
+    rows = _rows(db, catalogue, CLAIMS_QUERY, params)
+    tallies = tally(rows)
+    claims = {str(r.get("claim")) for r in rows}
+    agree = tallies.get(CORROBORATES, VerdictTally(CORROBORATES, (), ()))
+    if not claims:
+        return Finding("claims_vs_records", "Claims corroborated by SIPRI",
+                       "No claims of the sources in the graph — load the seeds "
+                       "(`explorer load seeds`) to set them against SIPRI's records.",
+                       None, "–", CLAIMS_QUERY, params)
+    headline = [tallies[v].sentence() for v in (CORROBORATES, CONTRADICTS, NO_RECORD)
+                if v in tallies]
+    if CONTRADICTS not in tallies:
+        headline.insert(1 if CORROBORATES in tallies else 0, "none contradicted")
+    others = [t.sentence() for v, t in tallies.items()
+              if v not in (CORROBORATES, CONTRADICTS, NO_RECORD)]
+    notable = [r for r in rows if r.get("verdict") in (CONTRADICTS, "timing_unclear")]
+    detail = [f"{str(r['verdict']).replace('_', ' ').capitalize()}: {r['supplier']} → "
+              f"{r['recipient']}, {str(r['claim_status']).replace('_', ' ')} {r['claimed']} "
+              f"(as of {r['as_of']}) against SIPRI's {r['record_system']}, {r['record_years']}."
+              for r in notable]
+    if others:
+        detail.insert(0, "Also " + "; ".join(others) + ".")
     return Finding(
-        "contradictions", "Contradictions",
-        f"{len(hits)} claims of the sources contradict the SIPRI record, and {agree} "
-        "corroborate it.",
-        len(hits), str(len(hits)), "claims_vs_records", {}, "; ".join(pairs),
+        "claims_vs_records", "Claims corroborated by SIPRI",
+        f"Of the sources' {len(claims)} claims: " + "; ".join(headline) + " (distinct "
+        "claims, not claim–record pairs).",
+        len(agree.claims), f"{len(agree.claims)} of {len(claims)}", CLAIMS_QUERY, params,
+        " ".join(detail),
     )
 
 
@@ -115,7 +143,7 @@ def strikes_with(db: Database, catalogue: Catalogue, supplier: str = "North Kore
 FINDINGS: tuple[tuple[str, Callable[[Database, Catalogue], Finding]], ...] = (
     ("suppliers_of_recipient", import_share),
     ("actor_seeks", items_sought),
-    ("claims_vs_records", contradictions),
+    (CLAIMS_QUERY, claims_against_records),
     ("supply_to_use", strikes_with),
 )
 

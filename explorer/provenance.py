@@ -2,10 +2,12 @@
 where reported claims and dataset records agree or disagree.
 
 Claims are set against records by the saved query ``claims_vs_records``
-(``cypher/queries/claims_vs_records.cypher``: same supplier and recipient, the
-record's weapon system under the claim's class through ``IS_A``/``SUBCLASS_OF*``);
-this module runs that file rather than a copy of it, so the Sources page, the
-Home page's count and the Saved queries page always agree.
+(``cypher/queries/claims_vs_records.cypher``). That file is the one place the
+verdict rules live (match level, time relation, verdict and reason per
+claim–record pair; docs/verdicts.md has them as a table). This module runs the
+file as it is and only counts its rows — distinct claims and distinct records per
+verdict — so the Sources page, the Home page's card and the Saved queries page
+(and ``explorer query run claims_vs_records``) always agree.
 """
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ RETURN s.id AS source_id, x.id AS id,
               COLLECT { MATCH (x)-[:OF]->(w:WeaponSystem) RETURN w.name ORDER BY w.name }
             WHEN x:Event THEN [x.date] ELSE [] END AS detail,
        CASE WHEN x:Transfer THEN x.status WHEN x:Event THEN x.kind END AS status,
-       ev.quote AS quote, ev.as_of AS as_of, ev.confidence AS confidence,
+       ev.quote AS quote,
+       ev.as_of + CASE WHEN ev.as_of_inferred THEN ' (year inferred)' ELSE '' END AS as_of,
+       ev.confidence AS confidence,
        ev.attributed_to AS attributed_to, ev.note AS note
 """
 
@@ -81,7 +85,9 @@ RETURN s.id AS cited_id, citing.title AS via, x.id AS id,
               COLLECT { MATCH (x)-[:OF]->(w:WeaponSystem) RETURN w.name ORDER BY w.name }
             WHEN x:Event THEN [x.date] ELSE [] END AS detail,
        CASE WHEN x:Transfer THEN x.status WHEN x:Event THEN x.kind END AS status,
-       ev.quote AS quote, ev.as_of AS as_of, ev.confidence AS confidence,
+       ev.quote AS quote,
+       ev.as_of + CASE WHEN ev.as_of_inferred THEN ' (year inferred)' ELSE '' END AS as_of,
+       ev.confidence AS confidence,
        ev.attributed_to AS attributed_to, ev.note AS note
 ORDER BY as_of, what
 """
@@ -90,7 +96,9 @@ ORDER BY as_of, what
 TRANSFER_EVIDENCE = """
 MATCH (t:Transfer)-[ev:EVIDENCED_BY]->(s:Source)
 WHERE t.id IN $ids
-RETURN t.id AS id, ev.quote AS quote, ev.as_of AS as_of, ev.confidence AS confidence,
+RETURN t.id AS id, ev.quote AS quote,
+       ev.as_of + CASE WHEN ev.as_of_inferred THEN ' (year inferred)' ELSE '' END AS as_of,
+       ev.confidence AS confidence,
        ev.attributed_to AS attributed_to, s.title AS source, s.kind AS kind,
        coalesce(s.generated, s.published) AS source_date, s.attribution AS attribution
 ORDER BY id, as_of, quote
@@ -100,6 +108,76 @@ CLAIMS_QUERY = "claims_vs_records"
 """The saved query that sets claims against records; this module runs it as it is."""
 CONTRADICTS = "contradicts"
 CORROBORATES = "corroborates"
+NO_RECORD = "no_record"
+
+# The verdict vocabulary of the saved query, in the order it sorts its rows, each
+# with the phrase its count is said in ("2 claims corroborated by 4 SIPRI records").
+# Which verdict a pair gets is decided in the .cypher file only.
+VERDICTS: tuple[str, ...] = (
+    CONTRADICTS, CORROBORATES, "timing_unclear", "later_record", "request_met",
+    "earlier_record", "order_only", "broad_match", NO_RECORD,
+)
+VERDICT_MEANINGS: dict[str, str] = {
+    CONTRADICTS: "the claim denies supply, yet SIPRI records deliveries from an earlier year",
+    CORROBORATES: "SIPRI records the claimed delivery or order in a year before the claim's",
+    "timing_unclear": "SIPRI's record falls in the claim's own year; SIPRI gives years only, "
+                      "so which came first is unknown",
+    "later_record": "SIPRI's record comes after the claim; it says nothing about what was "
+                    "true then",
+    "request_met": "a request followed by a SIPRI record of such a deal",
+    "earlier_record": "a record before a request or a hold-back, which it does not answer",
+    "order_only": "SIPRI records an order without deliveries, which neither confirms nor "
+                  "denies a claim about supply",
+    "broad_match": "the record shares only a broader class with the claim; never counted "
+                   "as corroboration",
+    NO_RECORD: "no SIPRI record bears on the claim",
+}
+_COUNT_PHRASES: dict[str, str] = {
+    CONTRADICTS: "{claims} contradicted by {records}",
+    CORROBORATES: "{claims} corroborated by {records}",
+    "timing_unclear": "{claims} with timing unclear against {records} of the claim's year",
+    "later_record": "{claims} with {records} from after the claim",
+    "request_met": "{claims} met by {records} from after the request",
+    "earlier_record": "{claims} with {records} from before, which do not answer them",
+    "order_only": "{claims} with {records} of orders without deliveries",
+    "broad_match": "{claims} meeting {records} only through a broader class",
+    NO_RECORD: "{claims} that no SIPRI record bears on",
+}
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+@dataclass(frozen=True)
+class VerdictTally:
+    """The distinct claims and SIPRI records behind one verdict. A claim meeting
+    several records counts once here, and once under each verdict it has."""
+
+    verdict: str
+    claims: tuple[str, ...]
+    records: tuple[str, ...]
+
+    def sentence(self) -> str:
+        """``2 claims corroborated by 4 SIPRI records``."""
+        phrase = _COUNT_PHRASES.get(self.verdict, "{claims} " + self.verdict + " ({records})")
+        return phrase.format(claims=_count(len(self.claims), "claim", "claims"),
+                             records=_count(len(self.records), "SIPRI record", "SIPRI records"))
+
+
+def tally(rows: Iterable[Mapping[str, Any]]) -> dict[str, VerdictTally]:
+    """Distinct claims and records per verdict of ``claims_vs_records`` rows, in the
+    order of ``VERDICTS`` (verdicts without rows are left out)."""
+    claims: dict[str, set[str]] = {}
+    records: dict[str, set[str]] = {}
+    for row in rows:
+        verdict = str(row.get("verdict"))
+        claims.setdefault(verdict, set()).add(str(row.get("claim")))
+        if row.get("record"):
+            records.setdefault(verdict, set()).add(str(row["record"]))
+    order = [v for v in VERDICTS if v in claims] + sorted(set(claims) - set(VERDICTS))
+    return {v: VerdictTally(v, tuple(sorted(claims[v])), tuple(sorted(records.get(v, ()))))
+            for v in order}
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,32 @@
-// title: Claims against records: corroboration and contradiction
-// description: Each claim of the sources (a transfer from the seed article)
-//   set against the SIPRI records of the same supplier and recipient whose
-//   weapon system is the same, or of the claim's class or a narrower one
-//   (Hwasong-11 is a short-range ballistic missile, so it answers a claim
-//   about North Korean ballistic missiles).
+// title: Claims against records: verdicts
+// description: Each claim of the sources (a transfer from the seed article) set
+//   against the SIPRI records of the same supplier and recipient whose weapon
+//   system matches it, with a verdict and a one-sentence reason per pair. The
+//   rules, as a table with worked examples, are in docs/verdicts.md; this file
+//   is the only place that applies them (the Sources page and Home run it).
 //
-//   verdict: corroborates (a delivery claimed, a delivery recorded by then),
-//   contradicts (not supplied, yet recorded delivered by that year; or withheld,
-//   yet recorded delivered in or after that year), consistent (the record
-//   neither confirms nor denies: a later record, or a request met before or
-//   after), no record (with unmatched=true). time_context sets the statement's
-//   as-of date against the record's years: SIPRI gives years only, so a record
-//   in the statement's own year may come before or after it.
+//   match_level — same_system: the record is of the very system the claim
+//   names; same_class: the claim is about an unnamed item of a class and the
+//   record's system IS_A that class or a narrower one (Hwasong-11, a short-range
+//   ballistic missile, for "North Korean ballistic missiles"); broader_class:
+//   the two meet only at a class broader than what the claim is about (the claim
+//   names one system and the record is another of its class, or the record is
+//   classed only above the claim's class).
+//
+//   time_relation — the record's year against the year of the claim's as-of
+//   date: for claims about deliveries the first delivery year (the order year if
+//   nothing was delivered), for orders and requests the order year. before,
+//   same_year (SIPRI gives years only, so which came first is unknown), after.
+//
+//   verdict — corroborates, contradicts (a denial, yet deliveries in an earlier
+//   year), timing_unclear, later_record, earlier_record, request_met,
+//   order_only, broad_match; with unmatched=true a claim that no record bears on
+//   is listed once more as no_record.
 // param: supplier (actor, optional) — only claims about this supplier
 // param: recipient (actor, optional) — only claims about this recipient
-// param: unmatched (bool) = false — also list claims no record matches
+// param: unmatched (bool) = false — also list, as no_record, claims that no record bears on
 // view: table
-//   columns: [verdict, supplier, recipient, claim_status, claimed, record_system, record_status, shared_class, time_context, quote, attributed_to, as_of, claim, record]
+//   columns: [verdict, reason, match_level, time_relation, supplier, recipient, claim_status, claimed, record_system, record_years, shared_class, as_of, quote, attributed_to, claim, record]
 // tags: claims, sipri, sources, classes
 
 // The claims first, from the origin index (a handful), then their actors: the
@@ -27,10 +37,8 @@ CALL () {
   RETURN c
 }
 MATCH (s:Actor)-[:SUPPLIED]->(c)-[:TO]->(r:Actor)
-WHERE ($supplier IS NULL OR s.id = $supplier OR s.name_key = $supplier_key
-       OR $supplier IN s.aliases)
-  AND ($recipient IS NULL OR r.id = $recipient OR r.name_key = $recipient_key
-       OR $recipient IN r.aliases)
+WHERE ($supplier IS NULL OR s.id = $supplier)
+  AND ($recipient IS NULL OR r.id = $recipient)
 MATCH (c)-[:OF]->(wc:WeaponSystem)
 // The claim's statement: the strongest, then the most precisely dated one.
 CALL (c) {
@@ -41,61 +49,158 @@ CALL (c) {
     size(e.as_of) DESC, e.as_of
   LIMIT 1
 }
-// Records of the same pair whose system is the claim's, or whose class lies
-// at or below one of the claim's classes (SUBCLASS_OF bounded by the taxonomy).
-OPTIONAL CALL (s, r, wc) {
+// What the claim asserts, by its status: a delivery (supply), an order, a denial
+// of supply, supplies held back, or a request.
+WITH s, r, c, wc, e, toInteger(left(e.as_of, 4)) AS claim_year,
+     CASE WHEN c.status IN ['delivered', 'reported'] THEN 'supply'
+          WHEN c.status = 'ordered' THEN 'order'
+          WHEN c.status = 'not_supplied' THEN 'denial'
+          WHEN c.status = 'withheld' THEN 'withheld'
+          WHEN c.status IN ['sought', 'considered'] THEN 'request' END AS kind
+// Every record of the pair whose system matches the claim's, at its closest
+// match level; collected, so a claim without records still gives one row here.
+CALL (s, r, c, wc, e, claim_year, kind) {
   MATCH (s)-[:SUPPLIED]->(d:Transfer)-[:TO]->(r)
   WHERE d.origin = 'sipri'
   MATCH (d)-[:OF]->(wd:WeaponSystem)
   CALL (wd, wc) {
     WITH wd, wc WHERE wd = wc
-    RETURN 0 AS steps, null AS shared
+    RETURN 0 AS rank, 0 AS steps, 'same_system' AS level, null AS via
     UNION
-    MATCH (wd)-[:IS_A]->(:WeaponClass)-[up:SUBCLASS_OF*0..6]->(cc:WeaponClass)<-[:IS_A]-(wc)
-    RETURN size(up) AS steps, cc.name AS shared
+    // The record's system IS_A one of the claim's classes or a narrower one: the
+    // same class when the claim is about an unnamed item of that class; only a
+    // broader class when the claim names a system (any artillery is not a D-30).
+    MATCH (wd)-[:IS_A]->(:WeaponClass)-[up:SUBCLASS_OF*0..6]->(k:WeaponClass)<-[:IS_A]-(wc)
+    WHERE wd <> wc
+    RETURN CASE WHEN wc.generic THEN 1 ELSE 2 END AS rank, size(up) AS steps,
+           CASE WHEN wc.generic THEN 'same_class' ELSE 'broader_class' END AS level,
+           k.name AS via
+    UNION
+    // The record's system is classed only above the claim's class (SIPRI's
+    // "surface-to-surface missile", ballistic or cruise, for a ballistic missile).
+    MATCH (wc)-[:IS_A]->(:WeaponClass)-[up:SUBCLASS_OF*1..6]->(k:WeaponClass)<-[:IS_A]-(wd)
+    WHERE wd <> wc
+    RETURN 3 AS rank, size(up) AS steps, 'broader_class' AS level, k.name AS via
   }
-  WITH d, wd, steps, shared ORDER BY steps
-  RETURN d, wd, collect(shared)[0] AS shared_class
+  WITH d, wd, rank, steps, level, via ORDER BY rank, steps
+  WITH d, wd, head(collect({level: level, via: via})) AS best
+  WITH d, wd, best.level AS level, best.via AS via,
+       CASE kind WHEN 'order' THEN coalesce(d.order_year, d.first_year)
+                 WHEN 'request' THEN coalesce(d.order_year, d.first_year)
+                 ELSE coalesce(d.first_year, d.order_year) END AS record_year,
+       CASE WHEN d.first_year IS NULL
+              THEN 'ordered ' + coalesce(toString(d.order_year), 'in an unknown year')
+                   + ', no delivery recorded'
+            ELSE coalesce('ordered ' + toString(d.order_year) + ', ', '') + 'delivered '
+                 + toString(d.first_year)
+                 + CASE WHEN d.last_year > d.first_year THEN '–' + toString(d.last_year)
+                        ELSE '' END
+       END AS years
+  WITH d, wd, level, via, record_year, years,
+       CASE WHEN record_year IS NULL OR claim_year IS NULL THEN 'unknown'
+            WHEN record_year < claim_year THEN 'before'
+            WHEN record_year = claim_year THEN 'same_year'
+            ELSE 'after' END AS time_relation
+  // THE RULES (docs/verdicts.md, "Rules"), in the order they are applied.
+  WITH d, wd, level, via, record_year, years, time_relation,
+       CASE
+         // A broader class can be another system: it never confirms or denies.
+         WHEN level = 'broader_class' THEN 'broad_match'
+         // A claim about deliveries is met only by records of deliveries.
+         WHEN kind IN ['supply', 'denial'] AND d.first_year IS NULL THEN 'order_only'
+         // SIPRI gives years only: in the claim's own year, the order is unknown.
+         WHEN time_relation IN ['same_year', 'unknown'] THEN 'timing_unclear'
+         WHEN time_relation = 'after'
+           THEN CASE kind WHEN 'request' THEN 'request_met' ELSE 'later_record' END
+         // Before the claim's year:
+         WHEN kind IN ['supply', 'order'] THEN 'corroborates'
+         WHEN kind = 'denial' THEN 'contradicts'
+         // withheld (holding back more) and requests (asking for more) are not
+         // answered by what came before them.
+         ELSE 'earlier_record'
+       END AS verdict
+  WITH d, wd, level, via, record_year, years, time_relation, verdict,
+       'SIPRI records ' + wd.name
+         + CASE WHEN level = 'same_class' THEN ' (a kind of ' + via + ')' ELSE '' END
+         + ' ' + years AS recorded,
+       CASE WHEN kind IN ['order', 'request'] OR d.first_year IS NULL THEN '; the order ('
+            ELSE '; the first delivery (' END
+         + coalesce(toString(record_year), 'no year') + ')' AS dated,
+       CASE kind WHEN 'request' THEN 'the request of ' ELSE 'the statement of ' END
+         + coalesce(e.as_of + CASE WHEN e.as_of_inferred THEN ' (year inferred)' ELSE '' END,
+                    '(undated)') AS said
+  RETURN collect({
+    d: d, wd: wd, level: level, via: via, record_year: record_year, years: years,
+    time_relation: time_relation, verdict: verdict,
+    reason: CASE verdict
+      WHEN 'broad_match'
+        THEN 'SIPRI\'s ' + wd.name + ' meets the claimed ' + wc.name
+             + ' only through the broader class ' + via
+             + ': it may be another system, so it neither confirms nor denies the claim.'
+      WHEN 'order_only'
+        THEN recorded + ': an order is not a delivery, so it neither confirms nor denies '
+             + 'a claim about supply.'
+      WHEN 'timing_unclear'
+        THEN recorded + dated + CASE time_relation
+               WHEN 'same_year' THEN ' is in the year of ' + said
+                 + ', and SIPRI gives years only, so whether before or after it is unknown.'
+               ELSE ': with no year on one side, whether before or after ' + said
+                 + ' is unknown.' END
+      WHEN 'later_record'
+        THEN recorded + dated + ' is after the year of ' + said
+             + ', so it neither confirms nor denies what was true then.'
+      WHEN 'request_met'
+        THEN recorded + dated + ' is after the year of ' + said
+             + ': what was sought was later ordered.'
+      WHEN 'corroborates'
+        THEN recorded + dated + ' is before the year of ' + said + ', as claimed.'
+      WHEN 'contradicts'
+        THEN recorded + dated + ' is before the year of ' + said
+             + ', which says they were not supplied.'
+      WHEN 'earlier_record'
+        THEN recorded + dated + ' is before the year of ' + said + ': '
+             + CASE kind WHEN 'request' THEN 'an earlier deal does not meet a new request.'
+                    ELSE 'holding back more is not contradicted by earlier deliveries.' END
+    END
+  }) AS pairs
 }
-WITH s, r, c, wc, e, d, wd, shared_class, toInteger(left(e.as_of, 4)) AS cy,
-     coalesce(d.first_year, d.order_year) AS rf, coalesce(d.last_year, d.order_year) AS rl
-WHERE d IS NOT NULL OR $unmatched
-WITH s, r, c, wc, e, d, wd, shared_class, cy, rf, rl,
-     d IS NOT NULL AND d.status = 'delivered' AS delivered
-RETURN CASE
-         WHEN d IS NULL THEN 'no record'
-         WHEN c.status IN ['delivered', 'reported', 'ordered']
-           THEN CASE WHEN rf <= cy THEN 'corroborates' ELSE 'consistent' END
-         WHEN c.status = 'not_supplied' AND delivered AND rf <= cy THEN 'contradicts'
-         WHEN c.status = 'withheld' AND delivered AND rl >= cy THEN 'contradicts'
-         ELSE 'consistent'
-       END AS verdict,
+// A claim that no record bears on (none, or only earlier, order-only or
+// broad-class ones) is listed as no_record when asked for.
+WITH s, r, c, wc, e, claim_year, pairs,
+     [p IN pairs WHERE p.verdict IN ['corroborates', 'contradicts', 'timing_unclear',
+                                     'later_record', 'request_met']] AS bearing
+UNWIND pairs + CASE WHEN $unmatched AND size(bearing) = 0 THEN [{
+    verdict: 'no_record',
+    reason: CASE WHEN size(pairs) = 0
+      THEN 'No SIPRI record of ' + s.name + ' → ' + r.name + ' is of the claimed system '
+           + 'or its class.'
+      ELSE 'No SIPRI record bears on the claim: the ' + toString(size(pairs))
+           + CASE size(pairs) WHEN 1 THEN ' that matches it is ' ELSE ' that match it are ' END
+           + reduce(text = '', v IN [v IN ['earlier_record', 'order_only', 'broad_match']
+                                     WHERE v IN [p IN pairs | p.verdict]] |
+                    text + CASE WHEN text = '' THEN '' ELSE ' or ' END + v)
+           + '.'
+    END
+  }] ELSE [] END AS p
+RETURN p.verdict AS verdict,
+       p.reason AS reason,
+       p.level AS match_level,
+       p.time_relation AS time_relation,
        s.name AS supplier,
        r.name AS recipient,
        c.status AS claim_status,
        wc.name AS claimed,
-       wd.name AS record_system,
-       d.status AS record_status,
-       shared_class,
-       CASE WHEN d IS NULL THEN 'no SIPRI record of this pair and class'
-         ELSE 'statement ' + e.as_of + '; SIPRI '
-           + CASE WHEN d.first_year IS NULL THEN 'order ' + toString(d.order_year)
-                  WHEN d.first_year = d.last_year
-                    THEN 'deliveries ' + toString(d.first_year)
-                  ELSE 'deliveries ' + toString(d.first_year) + '–' + toString(d.last_year)
-             END
-           + coalesce(' (ordered ' + toString(d.order_year) + ')', '') + ': '
-           + CASE WHEN rl < cy THEN 'before the statement'
-                  WHEN rf > cy THEN 'after the statement'
-                  WHEN rf = cy AND rl = cy
-                    THEN "in the statement's year — before or after it is unknown"
-                  ELSE "spanning the statement's year" END
-       END AS time_context,
+       p.wd.name AS record_system,
+       p.d.status AS record_status,
+       p.years AS record_years,
+       p.via AS shared_class,
+       e.as_of + CASE WHEN e.as_of_inferred THEN ' (year inferred)' ELSE '' END AS as_of,
        e.quote AS quote,
        e.attributed_to AS attributed_to,
-       e.as_of AS as_of,
        c.id AS claim,
-       d.id AS record
+       p.d.id AS record
 ORDER BY CASE verdict WHEN 'contradicts' THEN 0 WHEN 'corroborates' THEN 1
-                      WHEN 'consistent' THEN 2 ELSE 3 END,
-         supplier, recipient, claim, rf, record
+                      WHEN 'timing_unclear' THEN 2 WHEN 'later_record' THEN 3
+                      WHEN 'request_met' THEN 4 WHEN 'earlier_record' THEN 5
+                      WHEN 'order_only' THEN 6 WHEN 'broad_match' THEN 7 ELSE 8 END,
+         supplier, recipient, claim, p.record_year, record

@@ -15,17 +15,30 @@ from explorer.app.widgets import CACHE_TTL_S, guarded
 from explorer.db import Database
 from explorer.provenance import (
     CLAIMS_QUERY,
+    NO_RECORD,
+    VERDICT_MEANINGS,
+    VERDICTS,
     Comparison,
     attributed_evidence,
     claims_vs_records,
     evidence,
     list_sources,
+    tally,
 )
 
-VERDICTS = ["contradicts", "corroborates", "consistent"]
-VERDICT_BADGES = {"contradicts": ":red[:material/error: **contradicts**]",
-                  "corroborates": ":green[:material/check_circle: **corroborates**]",
-                  "consistent": ":gray[:material/radio_button_unchecked: **consistent**]"}
+VERDICT_STYLES = {"contradicts": ("red", "error"), "corroborates": ("green", "check_circle"),
+                  "timing_unclear": ("orange", "schedule"), "later_record": ("gray", "update"),
+                  "request_met": ("blue", "task_alt"), "earlier_record": ("gray", "history"),
+                  "order_only": ("gray", "receipt_long"), "broad_match": ("violet", "category"),
+                  NO_RECORD: ("gray", "block")}
+# Shown unless deselected: the verdicts that bear on a claim.
+SHOWN_VERDICTS = ("contradicts", "corroborates", "timing_unclear", "later_record",
+                  "request_met")
+MATCH_LEVELS = {"same_system": "the same system", "same_class": "same class",
+                "broader_class": "only a broader class"}
+TIME_RELATIONS = {"before": "record before the claim's year",
+                  "same_year": "record in the claim's year (order unknown)",
+                  "after": "record after the claim's year", "unknown": "record undated"}
 SHOWN_RECORDS = 300
 
 
@@ -47,7 +60,17 @@ def cached_attributed(_db: Database) -> list[dict[str, Any]]:
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner="Setting claims against records…")
 def cached_comparisons(_db: Database) -> list[Comparison]:
-    return claims_vs_records(_db)
+    return claims_vs_records(_db, {"unmatched": True})
+
+
+def badge(verdict: str) -> str:
+    colour, icon = VERDICT_STYLES.get(verdict, ("gray", "help"))
+    return f":{colour}[:material/{icon}: **{verdict.replace('_', ' ')}**]"
+
+
+def match_text(row: dict[str, Any]) -> str:
+    level = MATCH_LEVELS.get(row["match_level"], str(row["match_level"]))
+    return f"{level} ({row['shared_class']})" if row["shared_class"] else level
 
 
 def dated(source: dict[str, Any]) -> str:
@@ -125,35 +148,69 @@ for s in sources:
 
 st.subheader("Claims against records")
 st.caption("Each claim of the sources set against the SIPRI records of the same supplier and "
-           "recipient whose weapon system falls under the claim's class (Fath-360 and "
-           "Hwasong-11 are short-range ballistic missiles). SIPRI dates deliveries by year "
-           "only, so a record in the claim's own year may come before or after it.")
+           "recipient whose weapon system matches it: the same system, one of the claim's "
+           "class or a narrower one (Hwasong-11 is a short-range ballistic missile), or only "
+           "a broader class, which never counts as corroboration. SIPRI dates records by year "
+           "only, so a record in the claim's own year is *timing unclear*: it may come before "
+           "or after the claim. Each pair carries its verdict and the reason for it.")
 comparisons = guarded(lambda: cached_comparisons(db))
-present = [v for v in VERDICTS if any(c.verdict == v for c in comparisons)]
-chosen = st.pills("Show", present, default=[v for v in present if v != "consistent"],
-                  selection_mode="multi", key="sources_verdicts")
-saved_query_link(CLAIMS_QUERY, label="Open the saved query behind this list")
-if not comparisons:
+tallies = tally(c.row for c in comparisons)
+saved_query_link(CLAIMS_QUERY, {"unmatched": "true"},
+                 label="Open the saved query behind this list")
+if not any(c.row.get("record") for c in comparisons):
     st.info("No claim meets a record yet — load the SIPRI data (`explorer load sipri`).")
+if tallies:
+    claims = {c.row["claim"] for c in comparisons}
+    st.markdown(f"**{len(claims)} claims** (distinct claims, not claim–record pairs): "
+                + escape_md("; ".join(t.sentence() for t in tallies.values())) + ".")
+with st.expander("What the verdicts mean"):
+    st.markdown("\n".join(f"- {badge(v)} — {escape_md(VERDICT_MEANINGS[v])}"
+                           for v in VERDICTS))
+    st.caption("The rules, as a table with worked examples: docs/verdicts.md. They are "
+               "applied in one place, the saved query claims_vs_records.")
+present = list(tallies)
+chosen = st.pills("Show", present, default=[v for v in present if v in SHOWN_VERDICTS],
+                  format_func=lambda v: f"{v.replace('_', ' ')} · "
+                                        f"{len(tallies[v].claims)} claim"
+                                        f"{'' if len(tallies[v].claims) == 1 else 's'}",
+                  selection_mode="multi", key="sources_verdicts")
 for comparison in comparisons:
-    if comparison.verdict not in (chosen or []):
+    if comparison.verdict not in (chosen or []) or comparison.verdict == NO_RECORD:
         continue
     row = comparison.row
     with st.container(border=True):
         st.markdown(
-            f"{VERDICT_BADGES.get(comparison.verdict, escape_md(comparison.verdict))} · "
-            f"{escape_md(row['supplier'])} → {escape_md(row['recipient'])} · shared class: "
-            f"{escape_md(row['shared_class'] or 'the same system')}")
+            f"{badge(comparison.verdict)} · "
+            f"{escape_md(row['supplier'])} → {escape_md(row['recipient'])} · "
+            f"{escape_md(match_text(row))} · "
+            f"{escape_md(TIME_RELATIONS.get(row['time_relation'], row['time_relation']))}")
         left, right = st.columns(2)
         with left:
             side("Claim", comparison.claim_evidence,
                  [f"{status_label(row['claim_status'])}: {row['claimed']}"])
         with right:
             side("Record", comparison.record_evidence,
-                 [f"{status_label(row['record_status'])}: {row['record_system']}"])
-        st.caption(escape_md(row["time_context"] or ""))
+                 [f"{status_label(row['record_status'])}: {row['record_system']} "
+                  f"({row['record_years']})"])
+        st.caption(escape_md(row["reason"] or ""))
+unmatched = [c.row for c in comparisons if c.verdict == NO_RECORD]
+if NO_RECORD in (chosen or []) and unmatched:
+    st.markdown(f"{badge(NO_RECORD)} — {len(unmatched)} claims:")
+    markdown_table(pd.DataFrame([
+        {"claim": f"{r['supplier']} → {r['recipient']}: {status_label(r['claim_status'])} "
+                  f"{r['claimed']}", "as of": r["as_of"], "said by": r["attributed_to"],
+         "reason": r["reason"]}
+        for r in unmatched]))
 
 st.subheader("What each source supports")
+# ?source=<id> (the search box's links) opens that source's entry.
+focus = (st.query_params.get("source") or "").strip()
+if focus and focus not in {s["id"] for s in sources}:
+    st.warning(f"No source has the id “{escape_md(focus)}” — search for it in the sidebar.",
+               icon=":material/search_off:")
+elif focus:
+    title = next(s["title"] for s in sources if s["id"] == focus)
+    st.info(f"Opened below: **{escape_md(title)}**.", icon=":material/link:")
 attributed = guarded(lambda: cached_attributed(db))
 for s in sources:
     direct = s["transfers"] + s["events"] + s["reference_items"]
@@ -162,7 +219,8 @@ for s in sources:
         continue
     count = (f"{direct:,} items" if direct
              else f"{len(through)} statements through the article")
-    with st.expander(f"{escape_md(s['title'])} · {escape_md(s['kind'])} · {count}"):
+    with st.expander(f"{escape_md(s['title'])} · {escape_md(s['kind'])} · {count}",
+                     expanded=s["id"] == focus):
         st.caption(escape_md(" · ".join(x for x in (
             ", ".join(x for x in (s["author"], s["publisher"]) if x), dated(s),
             s["attribution"] or "", s["url"] or "") if x)))
