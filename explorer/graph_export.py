@@ -3,33 +3,35 @@
 ``provenance`` is a dict such as::
 
     {"query": "supplied-by" or the Cypher text, "parameters": {...},
-     "sources": [{"title", "generated" or "published", "attribution"}],
+     "sources": [{"id", "title", "kind", "generated" or "published", "attribution", ...}],
+     "sources_note": None or "sources: not determined from these rows — ...",
      "generated_at": ISO timestamp, "tool": "arms-transfer-explorer 0.1.0"}
 
-(``make_provenance`` fills the defaults). Where it goes: CSV leading ``# ``
-comment lines; JSON a top-level ``"provenance"`` object; GraphML graph-level
-data keys; SVG a ``<metadata>`` block and a visible footer. Every export
-whose data holds SIPRI-origin records (``origin == "sipri"``) or cites a SIPRI
-source carries "Source: SIPRI Arms Transfers Database (c) SIPRI", as SIPRI's
-terms require wherever an extract of its data is shown or shipped.
+(``make_provenance`` fills the defaults). The sources are the result's own,
+computed from its rows by ``explorer.attribution`` (docs/attribution.md); an
+export cites those and only those, and carries "Source: SIPRI Arms Transfers
+Database (c) SIPRI" exactly when a SIPRI Source is among them, as SIPRI's terms
+require wherever an extract of its data is shown or shipped. Where it goes: CSV
+leading ``# `` comment lines; JSON a top-level ``"provenance"`` object; GraphML
+graph-level data keys; SVG a ``<metadata>`` block and a visible footer.
 """
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
 import re
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
 from explorer import __version__
+from explorer.attribution import Attribution, attribution_lines, source_lines
 from explorer.graph import (
     LINK_STYLE,
-    SIPRI_ATTRIBUTION,
     GraphData,
     compute_layout,
     display_name,
@@ -43,8 +45,8 @@ from explorer.graph import (
     node_style,
     primary_label,
     svg_shape,
-    uses_sipri,
 )
+from explorer.results import write_records
 
 TOOL = f"arms-transfer-explorer {__version__}"
 
@@ -52,23 +54,27 @@ Rows = Sequence[Mapping[str, Any]]
 
 # XML 1.0 cannot carry these at all, not even escaped.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# A spreadsheet runs a cell starting with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def make_provenance(
     query: str,
     parameters: Mapping[str, Any] | None = None,
-    sources: Iterable[Mapping[str, Any]] = (),
+    sources: Iterable[Mapping[str, Any]] | Attribution = (),
     *,
+    sources_note: str | None = None,
     generated_at: str | None = None,
     tool: str = TOOL,
 ) -> dict[str, Any]:
-    """A provenance dict with the current UTC time and this tool's name."""
+    """A provenance dict with the current UTC time and this tool's name.
+    ``sources`` may be an ``Attribution`` (its sources and note are taken)."""
+    if isinstance(sources, Attribution):
+        sources_note = sources.note if sources_note is None else sources_note
+        sources = sources.sources
     return {
         "query": query,
         "parameters": dict(parameters or {}),
         "sources": [dict(s) for s in sources],
+        "sources_note": sources_note,
         "generated_at": generated_at or _now(),
         "tool": tool,
     }
@@ -78,71 +84,28 @@ def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
-def attributions(data: GraphData | Rows, provenance: Mapping[str, Any]) -> list[str]:
-    """Attribution lines the export must carry: SIPRI's when the data holds
-    SIPRI-origin records or a cited source is SIPRI's, then each other cited
-    source's own attribution, once each."""
-    cited = [str(s.get("attribution") or "").strip() for s in _sources(provenance)]
-    lines: list[str] = []
-    if _data_uses_sipri(data) or any("sipri" in text.lower() for text in cited):
-        lines.append(SIPRI_ATTRIBUTION)
-    for text in cited:
-        if text and text not in lines and "sipri" not in text.lower():
-            lines.append(text)
-    return lines
+def attributions(provenance: Mapping[str, Any]) -> list[str]:
+    """Attribution lines the export must carry: SIPRI's when a cited source is
+    SIPRI's, then each other cited source's own attribution, once each."""
+    return attribution_lines(_sources(provenance))
 
 
 def _sources(provenance: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [s for s in provenance.get("sources") or [] if isinstance(s, Mapping)]
 
 
-def _data_uses_sipri(data: GraphData | Rows) -> bool:
-    if isinstance(data, GraphData):
-        return uses_sipri(data)
-    for row in data:
-        for key, value in row.items():
-            if str(key).lower().endswith("origin") and value == "sipri":
-                return True
-            if _value_uses_sipri(value):
-                return True
-    return False
-
-
-def _value_uses_sipri(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Mapping):
-            props = item.get("properties") if (is_node(item) or is_relationship(item)) else item
-            if isinstance(props, Mapping):
-                if props.get("origin") == "sipri":
-                    return True
-                if "sipri" in (props.get("origins") or []):
-                    return True
-                attribution = props.get("attribution")
-                if isinstance(attribution, str) and "SIPRI" in attribution:
-                    return True
-            if is_path(item):
-                stack.extend(item["nodes"])
-                stack.extend(item["relationships"])
-            elif not (is_node(item) or is_relationship(item)):
-                stack.extend(item.values())
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
-    return False
-
-
-def _full_provenance(data: GraphData | Rows, provenance: Mapping[str, Any]) -> dict[str, Any]:
+def _full_provenance(provenance: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(provenance)
     out.setdefault("tool", TOOL)
     out.setdefault("generated_at", _now())
-    out["attribution"] = attributions(data, provenance)
+    out.setdefault("sources_note", None)
+    out["attribution"] = attributions(provenance)
     return out
 
 
-def provenance_lines(data: GraphData | Rows, provenance: Mapping[str, Any]) -> list[str]:
+def provenance_lines(provenance: Mapping[str, Any]) -> list[str]:
     """The provenance as plain-text lines (the CSV header, the SVG footer)."""
-    prov = _full_provenance(data, provenance)
+    prov = _full_provenance(provenance)
     lines = [f"{prov['tool']} export"]
     query = str(prov.get("query") or "").strip()
     if query:
@@ -151,14 +114,9 @@ def provenance_lines(data: GraphData | Rows, provenance: Mapping[str, Any]) -> l
         lines.extend(f"  {line}" for line in query_lines[1:])
     lines.append(f"parameters: {json.dumps(prov.get('parameters') or {}, default=str)}")
     lines.append(f"generated_at: {prov['generated_at']}")
-    for source in _sources(prov):
-        when = source.get("generated") or source.get("published")
-        text = f"source: {source.get('title') or source.get('id') or 'untitled'}"
-        if when:
-            text += f" ({'generated' if source.get('generated') else 'published'} {when})"
-        if source.get("url"):
-            text += f" {source['url']}"
-        lines.append(text)
+    lines.extend(source_lines(_sources(prov)))
+    if prov.get("sources_note"):
+        lines.append(str(prov["sources_note"]))
     lines.extend(prov["attribution"])
     # A newline hidden in a value would end the comment and start a data line.
     return [part for line in lines for part in str(line).splitlines() or [""]]
@@ -170,19 +128,15 @@ def provenance_lines(data: GraphData | Rows, provenance: Mapping[str, Any]) -> l
 def export_csv(data: GraphData | Rows, provenance: Mapping[str, Any]) -> str:
     """CSV with ``# `` provenance lines first. Rows keep their columns (nodes
     become their name, paths "a -> b -> c", lists "; "-joined); a graph becomes
-    one line per node and per edge. Text that a spreadsheet would run as a
-    formula is prefixed with ``'``."""
-    out = io.StringIO()
-    for line in provenance_lines(data, provenance):
-        out.write(f"# {line}\n")
-    writer = csv.writer(out, lineterminator="\n")
+    one line per node and per edge. Written by ``explorer.results.write_records``,
+    the CLI's writer too: text a spreadsheet would run as a formula gets a ``'``."""
+    out = io.StringIO(newline="")
     if isinstance(data, GraphData):
         header, records = _graph_table(data)
     else:
         header = _columns(data)
         records = [[_cell(row.get(column)) for column in header] for row in data]
-    writer.writerow(header)
-    writer.writerows([_guard(v) for v in record] for record in records)
+    write_records(header, records, out, provenance_lines(provenance))
     return out.getvalue()
 
 
@@ -250,27 +204,13 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _guard(text: str) -> str:
-    if text.startswith(_FORMULA_START) and not _is_number(text):
-        return "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 # --------------------------------------------------------------------------- JSON
 
 
 def export_json(data: GraphData | Rows, provenance: Mapping[str, Any], *, indent: int = 2) -> str:
     """``{"provenance": ..., "nodes": [...], "edges": [...]}`` for a graph,
     ``{"provenance": ..., "columns": [...], "rows": [...]}`` for rows."""
-    prov = _full_provenance(data, provenance)
+    prov = _full_provenance(provenance)
     if isinstance(data, GraphData):
         body: dict[str, Any] = {
             "provenance": prov,
@@ -292,13 +232,15 @@ def export_graphml(graph: GraphData, provenance: Mapping[str, Any]) -> str:
     provenance fields are graph-level data keys."""
     import networkx as nx  # slow to import, and only GraphML needs it
 
-    prov = _full_provenance(graph, provenance)
+    prov = _full_provenance(provenance)
     g = nx.MultiDiGraph()
     for key in ("query", "tool", "generated_at"):
         g.graph[key] = _xml_text(str(prov.get(key) or ""))
     g.graph["parameters"] = _xml_text(json.dumps(prov.get("parameters") or {}, default=str))
     g.graph["sources"] = _xml_text(json.dumps(_sources(prov), ensure_ascii=False, default=str))
     g.graph["attribution"] = _xml_text("\n".join(prov["attribution"]))
+    if prov.get("sources_note"):
+        g.graph["sources_note"] = _xml_text(str(prov["sources_note"]))
     g.graph["dropped_edges"] = graph.dropped_edges
     for node in graph.nodes:
         g.add_node(node["id"])
@@ -352,12 +294,13 @@ def export_svg(
     ys = [p[1] for p in positions.values()] or [0.0]
     width = max(max(xs) - min(xs) + 2 * margin, 480.0)
     left, top = (max(xs) + min(xs) - width) / 2, min(ys) - margin
-    footer = provenance_lines(graph, provenance)
+    # Footer lines wrap to the drawing's width, so none runs past its right edge.
+    footer = _wrap_footer(provenance_lines(provenance), width - 24)
     legend_rows = _svg_legend_rows(width - 24) if legend else []
     graph_height = max(ys) - min(ys) + 2 * margin
     height = graph_height + 16 * (len(footer) + len(legend_rows)) + 24
 
-    prov = _full_provenance(graph, provenance)
+    prov = _full_provenance(provenance)
     parts = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{left:.1f} {top:.1f} '
@@ -438,6 +381,22 @@ def export_svg(
         )
     parts.append("</svg>\n")
     return "".join(parts)
+
+
+# About 6.5 px per character at font-size 11 in a sans-serif face (wide enough
+# for capitals and digits), as the legend reckons too.
+_FOOTER_CHAR_PX = 6.5
+
+
+def _wrap_footer(lines: Sequence[str], width: float) -> list[str]:
+    """Footer lines cut to fit ``width``; continuations are indented."""
+    chars = max(int(width / _FOOTER_CHAR_PX), 20)
+    out: list[str] = []
+    for line in lines:
+        parts = textwrap.wrap(line, chars, subsequent_indent="    ", break_long_words=True,
+                              break_on_hyphens=False, drop_whitespace=True)
+        out.extend(parts or [""])
+    return out
 
 
 def _svg_escape(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Driver values -> plain, JSON-safe Python data, and tables -> CSV.
+"""Driver values -> plain, JSON-safe Python data, and tables -> CSV (the one CSV writer).
 
 Everything a query returns passes through ``plain`` before it leaves a
 transaction function, so the dashboard, the CLI and the exports handle only
@@ -31,7 +31,8 @@ from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 from neo4j.time import Date, DateTime, Duration, Time
 
-__all__ = ["csv_text", "plain", "records_to_table", "table_columns", "write_csv"]
+__all__ = ["csv_text", "guard_cell", "plain", "records_to_table", "table_columns", "write_csv",
+           "write_records"]
 
 _CRS_NAMES = {7203: "cartesian", 9157: "cartesian-3d", 4326: "wgs-84", 4979: "wgs-84-3d"}
 
@@ -141,6 +142,27 @@ def table_columns(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     return list(seen)
 
 
+# A spreadsheet runs a cell starting with one of these as a formula
+# (OWASP "CSV injection"); numbers such as -3 stay as they are.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_cell(text: str) -> str:
+    """``text`` safe to open in a spreadsheet: a leading ``'`` when it would
+    start a formula (=, +, -, @, tab, CR) and is not a number."""
+    if text.startswith(_FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _cell(value: Any) -> str:
     value = plain(value)
     if value is None:
@@ -155,31 +177,60 @@ def _cell(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _write_comments(comments: Sequence[str], fileobj: IO[str]) -> None:
+    for line in comments:
+        # A newline hidden in a value would end the comment and start a data line.
+        for part in str(line).splitlines() or [""]:
+            fileobj.write(f"# {part}\r\n")
+
+
+def write_records(
+    header: Sequence[str],
+    records: Iterable[Sequence[str]],
+    fileobj: IO[str],
+    comments: Sequence[str] = (),
+) -> int:
+    """The one CSV writer (the CLI's and the dashboard's downloads): ``# `` comment
+    lines first (pandas reads past them with ``comment="#"``), then the header and
+    the records, every cell through ``guard_cell``. Returns the records written."""
+    _write_comments(comments, fileobj)
+    writer = csv.writer(fileobj)
+    writer.writerow([guard_cell(str(name)) for name in header])
+    count = 0
+    for record in records:
+        writer.writerow([guard_cell(text) for text in record])
+        count += 1
+    return count
+
+
 def write_csv(
     rows: Iterable[Mapping[str, Any]],
     fileobj: IO[str],
     columns: Sequence[str] | None = None,
+    *,
+    comments: Sequence[str] = (),
 ) -> int:
     """Write rows as CSV with a header line; returns the number of rows written.
 
     ``columns`` fixes the order (default: order of first appearance); pass the
     result's keys so that an empty result still gets its header line. Lists and
     maps (nodes, paths, ...) are JSON-encoded inside their cell; None is empty;
-    booleans are ``true``/``false``. Open ``fileobj`` with ``newline=""``.
+    booleans are ``true``/``false``; text a spreadsheet would run as a formula
+    gets a leading ``'``. ``comments`` go first as ``# `` lines (the sources).
+    Open ``fileobj`` with ``newline=""``.
     """
     materialised = list(rows)
     names = list(columns) if columns is not None else table_columns(materialised)
     if not names:
+        _write_comments(comments, fileobj)
         return 0
-    writer = csv.writer(fileobj)
-    writer.writerow(names)
-    for row in materialised:
-        writer.writerow([_cell(row.get(name)) for name in names])
-    return len(materialised)
+    return write_records(names, ([_cell(row.get(name)) for name in names]
+                                 for row in materialised), fileobj, comments)
 
 
-def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> str:
-    """``write_csv`` into a string (for a download button)."""
+def csv_text(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None,
+             *, comments: Sequence[str] = ()) -> str:
+    """``write_csv`` into a string (for the CLI and a download button)."""
     buffer = io.StringIO(newline="")
-    write_csv(rows, buffer, columns)
+    write_csv(rows, buffer, columns, comments=comments)
     return buffer.getvalue()

@@ -436,14 +436,24 @@ def seed_only_provenance() -> dict:
     return make_provenance("supplied-by", {}, [], generated_at="2026-03-01T12:00:00+00:00")
 
 
+def sipri_provenance() -> dict:
+    """The provenance of a result whose sources include SIPRI's (the test rows'
+    deals are partly SIPRI-origin; ``explorer.attribution`` finds that source)."""
+    return make_provenance("supplied-by", {}, provenance()["sources"],
+                           generated_at="2026-03-01T12:00:00+00:00")
+
+
 def test_csv_export_carries_provenance_and_sipri_attribution() -> None:
     graph = collapse_transfers(extract_graph(transfer_rows()))
-    text = export_csv(graph, seed_only_provenance())
+    text = export_csv(graph, sipri_provenance())
     header = [line for line in text.splitlines() if line.startswith("# ")]
     assert header[0] == "# arms-transfer-explorer 0.1.0 export"
     assert "# query: supplied-by" in header
     assert "# generated_at: 2026-03-01T12:00:00+00:00" in header
-    assert f"# {SIPRI_ATTRIBUTION}" in header  # one of the deals is SIPRI-origin
+    assert "# source: SIPRI Arms Transfers Database (generated 2026-02-12)" in header
+    assert f"# {SIPRI_ATTRIBUTION}" in header  # a cited source is SIPRI's
+    # The attribution follows the cited sources, not a guess from the data.
+    assert SIPRI_ATTRIBUTION not in export_csv(graph, seed_only_provenance())
     body = [line for line in text.splitlines() if not line.startswith("# ")]
     records = list(csv.DictReader(io.StringIO("\n".join(body))))
     assert {r["record"] for r in records} == {"node", "edge"}
@@ -479,10 +489,11 @@ def test_multiline_query_stays_inside_comments() -> None:
 
 def test_json_export_has_top_level_provenance() -> None:
     graph = collapse_transfers(extract_graph(transfer_rows()))
-    data = json.loads(export_json(graph, seed_only_provenance()))
+    data = json.loads(export_json(graph, sipri_provenance()))
     assert set(data) == {"provenance", "nodes", "edges", "dropped_edges"}
     assert data["provenance"]["query"] == "supplied-by"
     assert data["provenance"]["attribution"] == [SIPRI_ATTRIBUTION]
+    assert data["provenance"]["sources"][0]["title"] == "SIPRI Arms Transfers Database"
     assert data["dropped_edges"] == 1
     rows = json.loads(export_json([{"n": 1, "name": "Iran"}], seed_only_provenance()))
     assert rows["rows"] == [{"n": 1, "name": "Iran"}] and rows["columns"] == ["n", "name"]
@@ -509,7 +520,7 @@ def test_graphml_export_parses_back() -> None:
 def test_svg_export_is_wellformed_escaped_and_attributed() -> None:
     rows = [*transfer_rows(), *({"bad": actor(f"h{i}", name)} for i, name in enumerate(HOSTILE))]
     graph = collapse_transfers(extract_graph(rows))
-    svg = export_svg(graph, seed_only_provenance())
+    svg = export_svg(graph, sipri_provenance())
     root = ET.fromstring(svg.encode("utf-8"))
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert "<script" not in svg and "<img" not in svg
