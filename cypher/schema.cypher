@@ -31,3 +31,15 @@ CREATE INDEX event_year IF NOT EXISTS FOR (n:Event) ON (n.year);
 // Full-text search over names and aliases ("DPRK" finds North Korea).
 CREATE FULLTEXT INDEX name_search IF NOT EXISTS
 FOR (n:Actor|WeaponSystem) ON EACH [n.name, n.aliases_text];
+
+// The search box (explorer/search.py): every name, alias, title, description and
+// SIPRI comment, so "Geran-2" finds Shahed-136 and "Zaporizhia" the region.
+// `aliases` is a list of strings; full-text indexes read each element.
+CREATE FULLTEXT INDEX text_search IF NOT EXISTS
+FOR (n:Actor|WeaponSystem|WeaponClass|Place|Event|Source|Transfer)
+ON EACH [n.name, n.aliases, n.title, n.description, n.comments];
+
+// ... and the sentences sources say things in: the `quote` (and `note`, `attributed_to`)
+// on EVIDENCED_BY, so "900 km" finds the range quote and the missile it is about.
+CREATE FULLTEXT INDEX quote_search IF NOT EXISTS
+FOR ()-[r:EVIDENCED_BY]-() ON EACH [r.quote, r.note, r.attributed_to];

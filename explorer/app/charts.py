@@ -44,20 +44,56 @@ def _type(series: pd.Series) -> str:
     return "quantitative" if pd.api.types.is_numeric_dtype(series) else "nominal"
 
 
+# Pixels per bar: enough for a label of 11-px text beside every bar, so no label is
+# dropped (Vega-Lite hides overlapping axis labels, which left every other supplier
+# unnamed in a chart of 15 countries).
+BAR_STEP_PX = 24
+
+
 def bar_chart(
     rows: Sequence[Mapping[str, Any]], x: str, y: str, color: str | None = None
 ) -> alt.Chart:
-    """Bars of ``y`` by ``x``, stacked by ``color``; a numeric x (years) stays ordinal."""
+    """Bars of ``y`` by ``x``, stacked by ``color``, every bar labelled.
+
+    Names (suppliers, systems) make horizontal bars, one row each in the rows' order,
+    so long names read whole; a numeric ``x`` (years) stays a vertical, ordinal axis
+    with every year printed (turned upright when there are many).
+    """
     data = frame(rows, [x, y, color])
-    encoding: dict[str, Any] = {
-        "x": alt.X(f"{x}:O", title=x) if _type(data[x]) == "quantitative"
-        else alt.X(f"{x}:N", title=x, sort=None),
-        "y": alt.Y(f"{y}:Q", title=y),
-        "tooltip": [c for c in (x, y, color) if c],
-    }
-    if color:
-        encoding["color"] = alt.Color(f"{color}:N", title=color)
-    return alt.Chart(data).mark_bar().encode(**encoding).properties(height=380)
+    tooltip = [c for c in (x, y, color) if c]
+    colour = {"color": alt.Color(f"{color}:N", title=color)} if color else {}
+    if _type(data[x]) == "quantitative":
+        count = data[x].nunique()
+        axis = alt.Axis(labelOverlap=False, labelAngle=0 if count <= 12 else -90)
+        return alt.Chart(data).mark_bar().encode(
+            x=alt.X(f"{x}:O", title=x, axis=axis), y=alt.Y(f"{y}:Q", title=y),
+            tooltip=tooltip, **colour,
+        ).properties(height=380)
+    count = data[x].astype(str).nunique()
+    return alt.Chart(data).mark_bar().encode(
+        y=alt.Y(f"{x}:N", title=x, sort=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=320)),
+        x=alt.X(f"{y}:Q", title=y), tooltip=tooltip, **colour,
+    ).properties(height=max(120, BAR_STEP_PX * count))
+
+
+def deliveries_chart(rows: Sequence[Mapping[str, Any]], *, year: str = "year",
+                     value: str = "delivered", flow: str = "flow") -> alt.Chart:
+    """Number delivered per year, one colour per supplier → recipient; every year
+    between the first and the last is on the axis and labelled."""
+    data = frame(rows, [year, value, flow])
+    years = sorted(int(v) for v in data[year].dropna().unique())
+    domain = list(range(years[0], years[-1] + 1)) if years else []
+    axis = alt.Axis(labelOverlap=False, labelAngle=0 if len(domain) <= 12 else -90)
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X(f"{year}:O", title=None, scale=alt.Scale(domain=domain), axis=axis),
+        y=alt.Y(f"sum({value}):Q", title="number delivered"),
+        color=alt.Color(f"{flow}:N", title="supplier → recipient",
+                        legend=alt.Legend(orient="bottom", columns=2, labelLimit=360)),
+        tooltip=[alt.Tooltip(f"{year}:O", title="year"),
+                 alt.Tooltip(f"{flow}:N", title="supplier → recipient"),
+                 alt.Tooltip(f"{value}:Q", title="delivered")],
+    ).properties(height=280)
 
 
 def line_chart(

@@ -4,7 +4,7 @@ profile) and the escaping of data shown through Markdown."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +16,10 @@ from streamlit.errors import StreamlitAPIException
 SAVED_QUERIES_PAGE = "app_pages/saved_queries.py"
 CONSOLE_PAGE = "app_pages/console.py"
 PROFILE_PAGE = "app_pages/profile.py"
+WEAPON_PAGE = "app_pages/weapon.py"
+SOURCES_PAGE = "app_pages/sources.py"
+TIMELINE_PAGE = "app_pages/timeline.py"
+MAP_PAGE = "app_pages/map.py"
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:=])")
 
@@ -44,12 +48,13 @@ def query_link_params(name: str, params: Mapping[str, Any] | None = None) -> dic
 
 
 def page_link(page: str, label: str, params: Mapping[str, str], *,
-              icon: str | None = None) -> None:
+              icon: str | None = None, help: str | None = None) -> None:
     """``st.page_link`` to ``page`` with query parameters; when the router has not
     registered that page (a page run on its own, in tests), a plain Markdown link
     to its URL instead, so the page still renders."""
     try:
-        st.page_link(page, label=escape_md(label), icon=icon, query_params=dict(params))
+        st.page_link(page, label=escape_md(label), icon=icon, query_params=dict(params),
+                     help=None if help is None else escape_md(help))
     except StreamlitAPIException:
         url_path = page.rsplit("/", 1)[-1].removesuffix(".py")
         st.markdown(f"[{escape_md(label)}]({url_path}?{urlencode(params)})")
@@ -65,13 +70,26 @@ def profile_link(actor_id: str, label: str) -> None:
     page_link(PROFILE_PAGE, label, {"actor": actor_id}, icon=":material/person:")
 
 
-def markdown_table(frame: pd.DataFrame) -> None:
+def weapon_link(system_id: str, label: str) -> None:
+    page_link(WEAPON_PAGE, label, {"system": system_id}, icon=":material/rocket:")
+
+
+def markdown_table(frame: pd.DataFrame, *, nowrap: Sequence[str] = ()) -> None:
     """``st.table`` (static, wrapping long quotes) with every cell and header escaped:
-    st.table reads Markdown in cells, and these cells hold text from the graph."""
+    st.table reads Markdown in cells, and these cells hold text from the graph.
+    Columns named in ``nowrap`` (short values such as dates) are kept on one line."""
     shown = frame.copy()
     shown.columns = [escape_md(c) for c in shown.columns]
     for column in shown.columns:
         shown[column] = shown[column].map(lambda v: "" if _missing(v) else escape_md(v))
+    if nowrap:
+        # The cell's text sits in a Markdown paragraph, which wraps on its own: the
+        # rule has to reach it.
+        positions = [i for i, c in enumerate(frame.columns) if c in nowrap]
+        styles = [{"selector": f"td.col{i} p, td.col{i}", "props": "white-space: nowrap"}
+                  for i in positions]
+        st.table(shown.style.set_table_styles(styles), hide_index=True)
+        return
     st.table(shown, hide_index=True)
 
 

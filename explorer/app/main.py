@@ -14,7 +14,8 @@ import streamlit as st
 # `streamlit run path/to/main.py` puts only this folder on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from explorer.app.widgets import follow_go_to  # after the path above
+from explorer.app.search_box import search_box  # after the path above
+from explorer.app.widgets import follow_go_to
 
 PAGES = Path(__file__).parent / "app_pages"
 
@@ -25,6 +26,7 @@ PAGE_TABLE = (
     ("Start", "walkthrough.py", "Walkthrough", ":material/school:"),
     ("Explore", "explore.py", "Explore", ":material/hub:"),
     ("Explore", "profile.py", "Actor profile", ":material/person:"),
+    ("Explore", "weapon.py", "Weapon-system profile", ":material/rocket:"),
     ("Explore", "timeline.py", "Timeline", ":material/timeline:"),
     ("Explore", "map.py", "Map", ":material/public:"),
     ("Query", "saved_queries.py", "Saved queries", ":material/bookmarks:"),
@@ -50,4 +52,6 @@ for section, file, title, icon in PAGE_TABLE:
 navigation = st.navigation(sections)
 # A button asked for another page (explorer/app/widgets.py: go_to).
 follow_go_to()
+# The search box on every page (explorer/app/search_box.py), above the page's own sidebar.
+search_box()
 navigation.run()

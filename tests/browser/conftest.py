@@ -59,6 +59,7 @@ _REMOVE_PROBE = "MATCH (n) WHERE n.id IN [$id, 't-' + $id] DETACH DELETE n"
 # The pages of the router, by file; each opens at /<file stem>.
 PAGES = {
     "home": "", "walkthrough": "walkthrough", "explore": "explore", "profile": "profile",
+    "weapon": "weapon",
     "timeline": "timeline", "map": "map", "saved_queries": "saved_queries",
     "console": "console", "sources": "sources",
 }
