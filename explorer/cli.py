@@ -369,28 +369,62 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _print_result(result: Any, fmt: str) -> None:
+def _result_sources(result: Any) -> Any:
+    """The result's own sources, from its rows (docs/attribution.md)."""
+    from explorer.attribution import result_attribution
+
+    return result_attribution(_database(), result.rows)
+
+
+def _print_result(result: Any, fmt: str, sources: Any, query: str) -> None:
+    """Rows in ``fmt`` with their sources: JSON ``{"columns", "rows", "sources",
+    "attribution", "sources_note"}``; CSV with ``# `` provenance lines first; a
+    table followed on stdout by its sources and attribution lines."""
+    from explorer.graph_export import make_provenance, provenance_lines
     from explorer.results import csv_text
 
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.rows, ensure_ascii=False, indent=2) + "\n")
+        body = {"columns": list(result.keys), "rows": result.rows, **sources.as_dict()}
+        sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt == "csv":
-        sys.stdout.write(csv_text(result.rows, result.keys))
+        provenance = make_provenance(query, json.loads(json.dumps(result.parameters,
+                                                                  default=str)), sources)
+        sys.stdout.write(csv_text(result.rows, result.keys,
+                                  comments=provenance_lines(provenance)))
     else:
         from rich.table import Table
         from rich.text import Text
 
+        from explorer.attribution import SOURCE_IDS_COLUMN
+
+        # The source ids are what the lines under the table name; the table keeps
+        # to the answer (JSON and CSV keep every column).
+        keys = [key for key in result.keys if key != SOURCE_IDS_COLUMN]
         table = Table(show_header=True, header_style="bold", show_lines=False)
-        for key in result.keys:
+        for key in keys:
             table.add_column(key, overflow="fold")
         for row in result.rows:
-            table.add_row(*(Text(_cell(row.get(key))) for key in result.keys))
+            table.add_row(*(Text(_cell(row.get(key))) for key in keys))
         out.print(table)
+        _print_sources(sources)
         rows = len(result.rows)
         err.print(f"{rows:,} row{'s' if rows != 1 else ''} in {result.elapsed_ms:.0f} ms",
                   highlight=False)
     if result.notice:
         err.print(result.notice, highlight=False, markup=False)
+    for warning in result.warnings:
+        err.print(f"warning: {warning}", highlight=False, markup=False)
+
+
+def _print_sources(sources: Any) -> None:
+    """After a table: one line per source, why they are unknown if so, then the
+    attribution lines (SIPRI's when a SIPRI source is among them)."""
+    from explorer.attribution import source_lines
+
+    lines = [*source_lines(sources.sources), *([sources.note] if sources.note else []),
+             *sources.lines]
+    for line in lines:
+        out.print(line, highlight=False, markup=False)
 
 
 def _param_info(param: Any) -> dict[str, Any]:
@@ -489,7 +523,7 @@ def query_run(
     query = _saved_query(name)
     raw = parse_assignments(param or [])
     result = run_saved(_database(), query, raw, **_limits(timeout, max_rows))
-    _print_result(result, fmt)
+    _print_result(result, fmt, _result_sources(result), query.name)
 
 
 def _console_value(text: str) -> Any:
@@ -514,18 +548,19 @@ def cypher_console(
     Writes, LOAD CSV, administration and unknown procedures are refused before
     the query reaches the server, and it runs in a read transaction, so the
     server refuses any write the check missed. Parameter values are JSON when
-    they parse as JSON (3, true, ["a", "b"]), else text.
+    they parse as JSON (3, true, ["a", "b"]), else text; actor:NAME and
+    weapon_system:NAME are resolved to the entity's id (docs/names.md).
 
     Example: explorer cypher 'MATCH (a:Actor {id: $id}) RETURN a.name, a.aliases' -p id=north-korea
     """
     from explorer.queries import parse_assignments
-    from explorer.runner import run_cypher
+    from explorer.runner import run_console
 
     _choice(fmt, RESULT_FORMATS)
     text = sys.stdin.read() if query == "-" else query
     params = {k: _console_value(v) for k, v in parse_assignments(param or []).items()}
-    result = run_cypher(_database(), text, params, **_limits(timeout, max_rows))
-    _print_result(result, fmt)
+    result = run_console(_database(), text, params, **_limits(timeout, max_rows))
+    _print_result(result, fmt, _result_sources(result), text)
 
 
 bench_app = typer.Typer(help="Benchmarks: loading, saved queries, rendering.", no_args_is_help=True)
@@ -640,6 +675,49 @@ def bench_render_command(
         out.print(format_text(report), highlight=False, markup=False)
 
 
+# --- search ----------------------------------------------------------------------
+@app.command("search")
+def search_command(
+    text: Annotated[str, typer.Argument(help="Words to find: a name, an alias, words of a "
+                                        "quote or a comment.")],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=200,
+                                       help="Most hits shown.")] = 20,
+    fmt: Annotated[str, typer.Option("--format", help="table or json")] = "table",
+) -> None:
+    """Search names, aliases, quotes and comments: the dashboard's search box.
+
+    Each hit says what it is, the text that matched and the dashboard page it
+    opens. Text with no letters or digits stops with one line and exit code 2.
+
+    Example: explorer search "900 km"
+    """
+    from dataclasses import asdict
+    from urllib.parse import urlencode
+
+    from explorer.search import search
+
+    _choice(fmt, ("table", "json"))
+    hits = search(_database(), text, limit=limit)
+    if fmt == "json":
+        sys.stdout.write(json.dumps([asdict(h) for h in hits], ensure_ascii=False,
+                                    indent=2, default=dict) + "\n")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_header=True, header_style="bold")
+    for column in ("kind", "name", "matched", "opens"):
+        table.add_column(column, overflow="fold")
+    for hit in hits:
+        opens = "" if hit.target is None else \
+            f"/{hit.target.page}?{urlencode(dict(hit.target.params))}"
+        matched = f"{hit.field}: {hit.snippet}" + (f" — {hit.source}" if hit.source else "")
+        table.add_row(Text(hit.kind), Text(hit.name), Text(matched), Text(opens))
+    out.print(table)
+    err.print(f"{len(hits):,} hit{'s' if len(hits) != 1 else ''} for {text!r}", highlight=False,
+              markup=False)
+
+
 # --- walkthrough -------------------------------------------------------------------
 @app.command("walkthrough")
 def walkthrough_command(
@@ -692,9 +770,6 @@ def _print_records(result: Any, view: Any, limit: int) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from explorer.graph import SIPRI_ATTRIBUTION
-    from explorer.walkthrough import shows_sipri
-
     columns = list(view.get("columns") or []) if view.kind == "table" else []
     keys = [k for k in columns if k in result.keys] or list(result.keys)
     for number, row in enumerate(result.rows[:limit], start=1):
@@ -707,8 +782,11 @@ def _print_records(result: Any, view: Any, limit: int) -> None:
                 table.add_row(key, Text(_cell(row.get(key))))
         out.print(table)
     shown = min(limit, len(result.rows))
-    if shows_sipri(result.rows):
-        out.print(SIPRI_ATTRIBUTION, highlight=False, markup=False)
+    if shown:
+        from explorer.attribution import result_attribution
+
+        # The rows shown decide what they credit, as in 'explorer query run'.
+        _print_sources(result_attribution(_database(), result.rows[:shown]))
     more = f"; {len(result.rows) - shown:,} more: run the query above" \
         if len(result.rows) > shown else ""
     err.print(f"{shown:,} of {len(result.rows):,} rows in {result.elapsed_ms:.0f} ms{more}",

@@ -26,9 +26,11 @@ from typing import Any
 
 from explorer.config import DEFAULT_QUERY_TIMEOUT_S
 from explorer.db import Database
-from explorer.errors import ParameterError
-from explorer.graph import STATUS_ORDER, GraphData, is_node
+from explorer.errors import ParameterError, UnresolvedName
+from explorer.graph import STATUS_ORDER, is_node
+from explorer.labels import year_span
 from explorer.names import name_key
+from explorer.resolve import NameTable
 from explorer.runner import QueryResult, run_cypher
 
 MAX_HOPS = 3
@@ -138,6 +140,33 @@ MATCH (t:Transfer)
 WITH coalesce(t.first_year, t.order_year) AS first, coalesce(t.last_year, t.first_year,
      t.order_year) AS last
 RETURN min(first) AS first, max(last) AS last
+"""
+
+# What "all years" covers. SIPRI's years are its delivery and order years; a claim's
+# year is when it was made (the as-of date of a statement from a source that is not a
+# dataset: a dataset's as-of is its generation date).
+DATA_RANGE = """
+CALL () {
+  MATCH (t:Transfer {origin: 'sipri'})
+  UNWIND coalesce(t.delivery_years, []) AS y
+  RETURN min(y) AS deliveries_first, max(y) AS deliveries_last
+}
+CALL () {
+  MATCH (t:Transfer {origin: 'sipri'})
+  RETURN min(t.order_year) AS orders_first, max(t.order_year) AS orders_last
+}
+CALL () {
+  MATCH (t:Transfer)-[e:EVIDENCED_BY]->(s:Source)
+  WHERE t.origin <> 'sipri' AND e.as_of IS NOT NULL AND s.kind <> 'dataset'
+  WITH toInteger(left(e.as_of, 4)) AS y
+  RETURN min(y) AS claims_first, max(y) AS claims_last
+}
+CALL () {
+  MATCH (e:Event) WHERE e.year IS NOT NULL
+  RETURN min(e.year) AS events_first, max(e.year) AS events_last
+}
+RETURN deliveries_first, deliveries_last, orders_first, orders_last, claims_first, claims_last,
+       events_first, events_last
 """
 
 # The datasets and articles a result cites, for exports' provenance.
@@ -296,18 +325,24 @@ def search_actors(db: Database, text: str, limit: int = 10) -> list[dict[str, An
     return run_cypher(db, SEARCH_ACTORS, params, label="explore:search").rows
 
 
-def resolve_actors(db: Database, names: Iterable[str]) -> tuple[list[str], list[str]]:
-    """Names, aliases or ids -> (actor ids found, the names that matched nothing)."""
+def resolve_actors(table: NameTable, names: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Names, aliases or ids -> (the actor ids they name, one message per name that
+    names no actor or several). The same resolver as the saved queries'
+    (explorer/resolve.py): a name never stands in for another, however close —
+    the message only suggests it."""
     found: list[str] = []
-    missing: list[str] = []
+    problems: list[str] = []
     for text in names:
-        hits = search_actors(db, text, limit=1)
-        if hits:
-            if hits[0]["id"] not in found:
-                found.append(hits[0]["id"])
-        else:
-            missing.append(text)
-    return found, missing
+        if not text.strip():
+            continue
+        try:
+            actor_id = table.resolve(text).id
+        except UnresolvedName as error:
+            problems.append(str(error))
+            continue
+        if actor_id not in found:
+            found.append(actor_id)
+    return found, problems
 
 
 def categories(db: Database) -> list[str]:
@@ -323,13 +358,51 @@ def year_bounds(db: Database) -> tuple[int | None, int | None]:
     return rows[0]["first"], rows[0]["last"]
 
 
-def data_sources(db: Database) -> list[dict[str, Any]]:
-    """Every dataset and article Source in the graph, for provenance."""
-    return run_cypher(db, DATA_SOURCES, label="explore:sources").rows
+@dataclass(frozen=True)
+class DataRange:
+    """The years the graph's data covers, by kind: what "all years" means."""
+
+    deliveries_first: int | None = None
+    deliveries_last: int | None = None
+    orders_first: int | None = None
+    orders_last: int | None = None
+    claims_first: int | None = None
+    claims_last: int | None = None
+    events_first: int | None = None
+    events_last: int | None = None
+
+    def sentence(self) -> str:
+        """"Data in this graph: SIPRI deliveries 1995–2024, orders 1950–2024; claims
+        made 2023–2024; events 2022–2024." — parts without data are left out."""
+        parts = []
+        sipri = []
+        if self.deliveries_first is not None:
+            sipri.append(f"deliveries {year_span(self.deliveries_first, self.deliveries_last)}")
+        if self.orders_first is not None:
+            sipri.append(f"orders {year_span(self.orders_first, self.orders_last)}")
+        if sipri:
+            parts.append("SIPRI " + ", ".join(sipri))
+        if self.claims_first is not None:
+            parts.append(f"claims made {year_span(self.claims_first, self.claims_last)}")
+        if self.events_first is not None:
+            parts.append(f"events {year_span(self.events_first, self.events_last)}")
+        if not parts:
+            return "No dated transfers, claims or events in this graph yet."
+        return "Data in this graph: " + "; ".join(parts) + "."
+
+
+def data_range(db: Database) -> DataRange:
+    """The years of SIPRI's records, of the sources' claims (when they were made) and
+    of the events in the graph, computed from the graph."""
+    rows = run_cypher(db, DATA_RANGE, label="explore:range").rows
+    return DataRange(**rows[0]) if rows else DataRange()
 
 
 def sources_in(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The dataset and article Source nodes found in ``rows``, as provenance entries."""
+    """The dataset and article Source nodes found in ``rows``, as provenance entries.
+
+    What a result cites is decided by ``explorer.attribution`` (every Source behind
+    the rows, looked up); this lists only the ones the rows hold themselves."""
     found: dict[str, dict[str, Any]] = {}
     stack: list[Any] = list(rows)
     while stack:
@@ -345,60 +418,6 @@ def sources_in(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         elif isinstance(value, (list, tuple)):
             stack.extend(value)
     return sorted(found.values(), key=lambda s: (str(s.get("kind")), str(s.get("title"))))
-
-
-def origins_in(data: GraphData | Sequence[Mapping[str, Any]]) -> set[str]:
-    """The ``origin`` values (seed, sipri) found on the nodes, edges or columns of a result."""
-    found: set[str] = set()
-    stack: list[Any] = [*data.nodes, *data.edges] if isinstance(data, GraphData) else list(data)
-    while stack:
-        value = stack.pop()
-        if isinstance(value, Mapping):
-            props = value.get("properties") if isinstance(value.get("properties"), Mapping) \
-                else value
-            for key, item in props.items():
-                if key == "origins" and isinstance(item, list):
-                    found.update(str(o) for o in item)
-                elif str(key).endswith("origin") and isinstance(item, str):
-                    found.add(item)
-            stack.extend(v for v in value.values() if isinstance(v, (Mapping, list, tuple)))
-        elif isinstance(value, (list, tuple)):
-            stack.extend(value)
-    return found
-
-
-def _is_sipri(source: Mapping[str, Any]) -> bool:
-    text = f"{source.get('attribution') or ''} {source.get('title') or ''} {source.get('id')}"
-    return "sipri" in text.lower()
-
-
-def cited_sources(
-    data: GraphData | Sequence[Mapping[str, Any]],
-    found: Sequence[Mapping[str, Any]],
-    graph_sources: Sequence[Mapping[str, Any]],
-) -> list[dict[str, Any]]:
-    """The sources an export of ``data`` cites: the dataset and article Sources the
-    result holds (``found``); else the graph's own (``graph_sources``), without
-    SIPRI's when the result's origins say it holds no SIPRI record."""
-    if found:
-        return [dict(s) for s in found]
-    origins = origins_in(data)
-    keep_sipri = not origins or "sipri" in origins
-    return [
-        {k: s.get(k) for k in SOURCE_FIELDS}
-        for s in graph_sources if keep_sipri or not _is_sipri(s)
-    ]
-
-
-def provenance_sources(
-    db: Database,
-    rows: Sequence[Mapping[str, Any]],
-    data: GraphData | Sequence[Mapping[str, Any]] | None = None,
-) -> list[dict[str, Any]]:
-    """``cited_sources`` for a result (a console table rarely returns its Sources)."""
-    found = sources_in(rows)
-    return cited_sources(rows if data is None else data, found,
-                         [] if found else data_sources(db))
 
 
 def result_from(hood: Neighbourhood) -> QueryResult:

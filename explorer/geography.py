@@ -50,11 +50,13 @@ MATCH (s)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r)
 WHERE t.status IN $statuses AND ($since IS NULL OR t.last_year IS NULL OR t.last_year >= $since)
 WITH s, r, sp, rp, t,
      COLLECT { MATCH (t)-[:OF]->(w:WeaponSystem) RETURN w.name ORDER BY w.name } AS names
-WITH s, r, sp, rp, t.status AS status, count(t) AS deals,
+WITH s, r, sp, rp, t.status AS status,
+     count(CASE WHEN t.origin = 'sipri' THEN t END) AS sipri_deals,
+     count(CASE WHEN t.origin <> 'sipri' THEN t END) AS claims,
      sum(coalesce(t.tiv_delivered, t.tiv_total, 0.0)) AS tiv,
      min(t.first_year) AS first_year, max(t.last_year) AS last_year, collect(names) AS nested
 RETURN s.id AS supplier_id, s.name AS supplier, r.id AS recipient_id, r.name AS recipient,
-       status, deals, tiv, first_year, last_year,
+       status, sipri_deals, claims, tiv, first_year, last_year,
        COLLECT { UNWIND nested AS ns UNWIND ns AS x RETURN DISTINCT x ORDER BY x } AS systems,
        sp.lat AS from_lat, sp.lon AS from_lon, rp.lat AS to_lat, rp.lon AS to_lon
 ORDER BY supplier, recipient, status

@@ -257,9 +257,10 @@ def collapse_transfers(graph: GraphData, *, drop_orphans: bool = True) -> GraphD
     """Fold every ``(Actor)-[:SUPPLIED]->(Transfer)-[:TO]->(Actor)`` chain into one
     ``TRANSFER`` edge supplier -> recipient, one edge per (supplier, recipient,
     status), aggregating parallel transfers: ``deals``, ``quantity`` (sum of the
-    known ones), ``quantity_text``, ``first_year``/``last_year``, ``tiv`` (sum of
-    ``tiv_delivered``, else ``tiv_total``), ``systems`` (from ``OF`` edges),
-    ``sources`` (titles from ``EVIDENCED_BY``), ``origins``, ``transfer_ids``.
+    known ones, only when all are of one weapon system), ``quantity_text``,
+    ``first_year``/``last_year``, ``tiv`` (sum of ``tiv_delivered``, else
+    ``tiv_total``), ``systems`` (from ``OF`` edges), ``sources`` (titles from
+    ``EVIDENCED_BY``), ``origins``, ``transfer_ids``.
 
     A Transfer missing its supplier or recipient in the result stays a node.
     With ``drop_orphans``, nodes that only hung off folded transfers (the
@@ -359,15 +360,17 @@ def _aggregate(
             origins.add(str(props["origin"]))
         if props.get("description") and props["description"] not in descriptions:
             descriptions.append(str(props["description"]))
+    shown_systems = sorted(set().union(*(systems.get(t, set()) for t in tids)))
     return {
         "status": status,
         "deals": len(transfers),
-        "quantity": sum(quantities) if quantities else None,
+        # Numbers of unlike systems (missiles and vehicles) do not add up.
+        "quantity": sum(quantities) if quantities and len(shown_systems) <= 1 else None,
         "quantity_text": sorted(set(quantity_texts)),
         "first_year": min(years) if years else None,
         "last_year": max(years) if years else None,
         "tiv": round(sum(tivs), 3) if tivs else None,
-        "systems": sorted(set().union(*(systems.get(t, set()) for t in tids))),
+        "systems": shown_systems,
         "sources": sorted(set().union(*(sources.get(t, set()) for t in tids))),
         "origins": sorted(origins),
         "descriptions": descriptions,
@@ -995,7 +998,11 @@ def _edge_tooltip(
     lines: list[tuple[str, Any]] = [
         ("relationship", edge["type"]),
         ("status", status_style(status).label if status else None),
-        ("deals", props.get("deals")),
+        # Counts say what they count (docs/reading-results.md): a pair summary's
+        # SIPRI deals and claims apart; a folded arrow's transfers of any origin.
+        ("SIPRI deals", props.get("sipri_deals")),
+        ("claims", props.get("claims")),
+        ("transfers", props.get("deals") if "sipri_deals" not in props else None),
         ("systems", props.get("systems")),
         ("quantity", quantity),
         ("years", years),

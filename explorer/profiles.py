@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.db import Database
-from explorer.names import name_key
+from explorer.resolve import Entity, NameTable
 from explorer.runner import run_cypher
 
 ACTOR_CHOICES = """
@@ -60,28 +60,35 @@ RETURN direction, year, t.status AS status, count(t) AS transfers, sum(tiv) AS t
 ORDER BY direction, year, status
 """
 
+# SIPRI's deals and the sources' claims are counted apart (docs/reading-results.md).
 PARTNERS = _TRANSFERS + """
-WITH direction, p, count(t) AS deals, sum(tiv) AS tiv, min(year) AS first_year,
+WITH direction, p, count(CASE WHEN t.origin = 'sipri' THEN t END) AS sipri_deals,
+     count(CASE WHEN t.origin <> 'sipri' THEN t END) AS claims,
+     sum(tiv) AS tiv, min(year) AS first_year,
      max(last_year) AS last_year, collect(DISTINCT t.status) AS statuses,
      collect(DISTINCT t.origin) AS origins
-RETURN direction, p.id AS partner_id, p.name AS partner, deals, tiv, first_year, last_year,
+RETURN direction, p.id AS partner_id, p.name AS partner, sipri_deals, claims, tiv,
+       first_year, last_year,
        COLLECT { UNWIND statuses AS s RETURN s ORDER BY s } AS statuses,
        COLLECT { UNWIND origins AS o RETURN o ORDER BY o } AS origins
-ORDER BY tiv DESC, deals DESC, partner
+ORDER BY tiv DESC, sipri_deals DESC, claims DESC, partner
 """
 
 SYSTEMS = _TRANSFERS + """
 MATCH (t)-[:OF]->(w:WeaponSystem)
 WITH direction, w, p, t, year, last_year
-WITH direction, w, collect(DISTINCT p.name) AS partners, count(t) AS deals,
+WITH direction, w, collect(DISTINCT p.name) AS partners,
+     count(CASE WHEN t.origin = 'sipri' THEN t END) AS sipri_deals,
+     count(CASE WHEN t.origin <> 'sipri' THEN t END) AS claims,
      sum(t.quantity_delivered) AS delivered, collect(DISTINCT t.status) AS statuses,
      min(year) AS first_year, max(last_year) AS last_year
 RETURN direction, w.id AS system_id, w.name AS system, w.category AS category,
        COLLECT { MATCH (w)-[:IS_A]->(c:WeaponClass) RETURN c.name ORDER BY c.name } AS classes,
        COLLECT { UNWIND partners AS x RETURN x ORDER BY x } AS partners,
-       deals, delivered, COLLECT { UNWIND statuses AS s RETURN s ORDER BY s } AS statuses,
+       sipri_deals, claims, delivered,
+       COLLECT { UNWIND statuses AS s RETURN s ORDER BY s } AS statuses,
        first_year, last_year
-ORDER BY direction, deals DESC, system
+ORDER BY direction, sipri_deals + claims DESC, system
 """
 
 EVENTS = """
@@ -120,16 +127,20 @@ WITH s, x, e, s.kind = 'dataset' AS dataset
 WITH s, dataset,
      CASE WHEN dataset THEN null ELSE e.quote END AS quote,
      CASE WHEN dataset THEN null ELSE e.as_of END AS as_of,
+     CASE WHEN dataset THEN null ELSE coalesce(e.as_of_inferred, false) END AS as_of_inferred,
      CASE WHEN dataset THEN null ELSE e.confidence END AS confidence,
      CASE WHEN dataset THEN null ELSE e.attributed_to END AS attributed_to,
+     count(DISTINCT x) AS count,
      collect(DISTINCT CASE WHEN x:Event THEN x.title ELSE
        COLLECT { MATCH (sup:Actor)-[:SUPPLIED]->(x)-[:TO]->(rec:Actor)
                  OPTIONAL MATCH (x)-[:OF]->(w:WeaponSystem)
                  RETURN sup.name + ' → ' + rec.name + ': ' + coalesce(w.name, '?') +
                         ' (' + x.status + ')' LIMIT 1 }[0] END) AS supports
 RETURN s.id AS source_id, s.title AS source, s.kind AS kind, s.publisher AS publisher,
-       s.attribution AS attribution, quote, as_of, confidence, attributed_to,
-       size(supports) AS count,
+       s.attribution AS attribution, quote, as_of, as_of_inferred, confidence, attributed_to,
+       // Transfers and events, not the distinct lines naming them: SIPRI's deals
+       // of one system to one partner share a line.
+       count,
        CASE WHEN dataset THEN [] ELSE COLLECT { UNWIND supports AS y RETURN y ORDER BY y } END
          AS supports
 ORDER BY dataset, as_of, source, quote
@@ -182,17 +193,17 @@ def actor_choices(db: Database) -> list[ActorChoice]:
 
 
 def resolve_actor(choices: list[ActorChoice], text: str | None) -> ActorChoice | None:
-    """The actor ``text`` names: an id, a name or an alias, in any case or accents."""
+    """The actor ``text`` names (an id, a name or an alias, in any case or accents),
+    by the explorer's one resolver (explorer/resolve.py); None for no text.
+
+    Raises ``UnknownName`` (with the closest names) or ``AmbiguousName``: the
+    page shows the message instead of another actor's profile.
+    """
     if not text or not text.strip():
         return None
-    for choice in choices:
-        if choice.id == text.strip():
-            return choice
-    key = name_key(text)
-    for choice in choices:
-        if key in {name_key(choice.name), *(name_key(a) for a in choice.aliases)}:
-            return choice
-    return None
+    table = NameTable("actor", (Entity(c.id, c.name, c.aliases) for c in choices))
+    found = table.resolve(text)
+    return next(c for c in choices if c.id == found.id)
 
 
 def actor_profile(db: Database, actor_id: str) -> ActorProfile | None:

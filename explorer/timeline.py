@@ -6,10 +6,13 @@ Three kinds of rows, each with a ``lane`` (the row of the timeline it belongs to
   keeps its precision: ``start``/``end`` span the day, month or year it names,
   and ``inferred`` says the source did not print the year.
 - **deliveries**: SIPRI-style delivery years of transfers between the actors,
-  one row per lane, year and status (deals, systems, numbers, TIV).
+  one row per lane, year and status (deals, systems, TIV; the number of items
+  only when the row is of one system).
 - **claims**: every ``EVIDENCED_BY`` of those transfers and events with an
   ``as_of`` date, from sources that are not datasets (a dataset's records all
   carry its generation date, which says nothing about when things happened).
+  ``as_of`` is the date as shown, marked " (year inferred)" when the source did
+  not print the year (``inferred``); ``date`` is the bare ISO date.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.db import Database
+from explorer.labels import inferred_mark
 from explorer.runner import run_cypher
 
 DEFAULT_ACTORS = ("north-korea", "russia", "iran", "ukraine")
@@ -55,8 +59,11 @@ WITH s, r, t, year, number,
 WITH s.name AS supplier, r.name AS recipient, year, t.status AS status,
      count(t) AS deals, sum(number) AS number,
      sum(coalesce(number * t.tiv_unit, 0.0)) AS tiv, collect(systems) AS nested
-RETURN supplier, recipient, year, status, deals, number, tiv,
-       COLLECT { UNWIND nested AS ns UNWIND ns AS x RETURN DISTINCT x ORDER BY x } AS systems
+WITH supplier, recipient, year, status, deals, number, tiv,
+     COLLECT { UNWIND nested AS ns UNWIND ns AS x RETURN DISTINCT x ORDER BY x } AS systems
+// A number of items only for one system: missiles and vehicles do not add up.
+RETURN supplier, recipient, year, status, deals,
+       CASE WHEN size(systems) = 1 THEN number END AS number, tiv, systems
 ORDER BY supplier, recipient, year, status
 """
 
@@ -80,7 +87,8 @@ CALL () {
 }
 MATCH (x)-[ev:EVIDENCED_BY]->(src:Source)
 WHERE ev.as_of IS NOT NULL AND coalesce(src.kind, '') <> 'dataset'
-RETURN x.id AS id, about, froms, tos, label, status, ev.as_of AS as_of, ev.quote AS quote,
+RETURN x.id AS id, about, froms, tos, label, status, ev.as_of AS as_of,
+       coalesce(ev.as_of_inferred, false) AS inferred, ev.quote AS quote,
        ev.confidence AS confidence, ev.attributed_to AS attributed_to, src.title AS source
 ORDER BY as_of, label
 """
@@ -186,5 +194,7 @@ def timeline(db: Database, actor_ids: Sequence[str] = DEFAULT_ACTORS, *,
             lane = transfer_lane(row["froms"][0], row["tos"][0])
         else:
             lane = event_lane(row["froms"], row["tos"])
-        claims.append({**placed, "lane": lane})
+        # Placed by the bare date; shown (tooltip, table) with the inferred mark.
+        claims.append({**placed, "lane": lane, "date": row["as_of"],
+                       "as_of": inferred_mark(row["as_of"], row["inferred"])})
     return Timeline(events, deliveries, claims)

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.config import Settings
 from explorer.db import Database
+from explorer.errors import UnknownName
 from explorer.findings import headline_findings, import_share
 from explorer.geography import map_data
 from explorer.graph import STATUS_ORDER
@@ -44,7 +45,12 @@ def test_actor_choices_resolve_names_aliases_and_ids(loaded_graph: Database) -> 
     for text in ("north-korea", "North Korea", "DPRK", "democratic people's republic of korea"):
         found = resolve_actor(choices, text)
         assert found is not None and found.id == "north-korea", text
-    assert resolve_actor(choices, "Atlantis") is None
+    # An unknown name is an error with suggestions, not None (which the page used to
+    # answer with another actor's profile).
+    with pytest.raises(UnknownName, match="no actor called 'Nort Korea' — did you mean "
+                                          "North Korea"):
+        resolve_actor(choices, "Nort Korea")
+    assert resolve_actor(choices, "  ") is None
     assert "DPRK" in next(c for c in choices if c.id == "north-korea").label
 
 
@@ -55,8 +61,8 @@ def test_profile_of_north_korea(loaded_graph: Database) -> None:
     assert profile.actor["located_in"] == "Pyongyang"
     out = {r["partner_id"]: r for r in profile.partners if r["direction"] == "outbound"}
     inbound = {r["partner_id"]: r for r in profile.partners if r["direction"] == "inbound"}
-    # Missiles and launchers (seeds) + Hwasong-11 and M-1978 (SIPRI).
-    assert out["russia"]["deals"] == 4
+    # Missiles and launchers (seeds) + Hwasong-11 and M-1978 (SIPRI), counted apart.
+    assert (out["russia"]["sipri_deals"], out["russia"]["claims"]) == (2, 2)
     assert out["russia"]["tiv"] == pytest.approx(255.0)
     assert out["russia"]["origins"] == ["seed", "sipri"]
     # Six items per Kirby, ICBM help per the NYT (sought), a missile system (considered);
@@ -101,12 +107,15 @@ def test_timeline_of_the_default_actors(loaded_graph: Database) -> None:
     hwasong = {(d["year"], d["status"]): d for d in tl.deliveries
                if d["lane"] == "North Korea → Russia · transfers"}
     assert hwasong[(2023, "delivered")]["number"] == 5
-    assert hwasong[(2024, "delivered")]["number"] == 105  # 95 Hwasong-11 + 10 M-1978
+    # 95 Hwasong-11 and 10 M-1978 do not add up to one number (the old 105).
+    assert hwasong[(2024, "delivered")]["number"] is None
+    assert hwasong[(2023, "delivered")]["systems"] == ["Hwasong-11"]
     assert "Fath-360" in next(d for d in tl.deliveries
                               if d["lane"] == "Iran → Russia · transfers" and d["year"] == 2024
                               )["systems"]
     denial = [c for c in tl.claims if c["status"] == "not_supplied"]
-    assert [c["as_of"] for c in denial] == ["2024-04-04"]
+    assert [c["as_of"] for c in denial] == ["2024-04-04 (year inferred)"]
+    assert [c["date"] for c in denial] == ["2024-04-04"]
     assert denial[0]["lane"] == "Iran → Russia · transfers"
     # Dataset evidence carries the export's date, not when anything happened.
     assert all(c["source"] != "SIPRI Arms Transfers Database" for c in tl.claims)
@@ -169,9 +178,10 @@ def test_cited_sources_get_what_the_article_attributes_to_them(loaded_graph: Dat
 
 def test_claims_against_records_come_from_the_saved_query(loaded_graph: Database) -> None:
     comparisons = claims_vs_records(loaded_graph)
-    fath = [c for c in contradictions(comparisons) if c.row["record_system"] == "Fath-360"]
-    assert len(fath) == 1
-    assert fath[0].row["claim"] == "t-ir-ru-short-range-ballistic-missiles"
+    assert contradictions(comparisons) == []
+    fath = [c for c in comparisons if c.row["record_system"] == "Fath-360"
+            and c.row["claim"] == "t-ir-ru-short-range-ballistic-missiles"]
+    assert [c.verdict for c in fath] == ["timing_unclear"]
     assert "hasn’t supplied short-range ballistic missiles" in fath[0].claim_evidence[0]["quote"]
     assert fath[0].record_evidence[0]["attribution"] == SIPRI_ATTRIBUTION
     hwasong = [c for c in comparisons if c.row["record_system"] == "Hwasong-11"]
@@ -189,8 +199,10 @@ def test_headline_findings(loaded_graph: Database) -> None:
                                            {"recipient": "Russia", "from_year": "2022"})
     assert found["items_sought"].value == 7
     assert "fighter jet (from Russia)" in found["items_sought"].detail
-    assert found["contradictions"].value >= 1
-    assert "Fath-360" in found["contradictions"].detail
+    # Distinct claims: the drones (3 records) and the North Korean missiles (1).
+    assert found["claims_vs_records"].value == 2
+    assert found["claims_vs_records"].shown == "2 of 15"
+    assert "Fath-360" in found["claims_vs_records"].detail
     assert found["strikes_with"].value == 4
     catalogue = load_catalogue()
     for finding in found.values():
@@ -214,6 +226,17 @@ def test_map_places_and_flows(loaded_graph: Database) -> None:
     # Ukraine's engines for Russia ended in 2018.
     assert ("Ukraine", "Russia", "delivered") not in flows
     assert data.unplaced_transfers > 0
+    # SIPRI deals and the article's claims are counted apart, as the graph holds them.
+    nk_ru = next(f for f in data.flows
+                 if (f["supplier"], f["recipient"], f["status"])
+                 == ("North Korea", "Russia", "delivered"))
+    counted = loaded_graph.read(lambda tx: tx.run(
+        "MATCH (:Actor {id: 'north-korea'})-[:SUPPLIED]->(t:Transfer {status: 'delivered'})"
+        "-[:TO]->(:Actor {id: 'russia'}) WHERE t.last_year IS NULL OR t.last_year >= 2022 "
+        "RETURN t.origin AS origin, count(t) AS n").data())
+    by_origin = {r["origin"]: r["n"] for r in counted}
+    assert (nk_ru["sipri_deals"], nk_ru["claims"]) == (by_origin["sipri"], by_origin["seed"])
+    assert "deals" not in nk_ru
 
 
 # --------------------------------------------------------------------------- pages
@@ -305,16 +328,24 @@ def test_timeline_shows_the_strike_dates(app_env: None) -> None:
     assert "2023-12-30" in unescaped(at.table[0].value.to_csv(index=False))
 
 
-def test_sources_page_shows_sipri_and_the_fath_360_contradiction(app_env: None) -> None:
+def test_sources_page_shows_sipri_and_the_fath_360_verdict(app_env: None) -> None:
     at = open_page("sources.py")
     assert_clean(at)
     text = page_text(at)
     assert "SIPRI Arms Transfers Database" in text and SIPRI_ATTRIBUTION in text
     assert "generated 2026-02-12" in text
-    assert "contradicts" in text
+    # Fath-360 was delivered in the year of the statement: timing unclear, and no
+    # card says "contradicts" (the legend still lists the word).
+    assert ":material/schedule: **timing unclear**] · Iran → Russia" in text
+    assert ":material/error: **contradicts**] ·" not in text
+    assert "2 claims corroborated by 4 SIPRI records" in text
     assert "Not supplied: Iranian short-range ballistic missile" in text
-    assert "Delivered: Fath-360" in text
+    assert "Delivered: Fath-360 (ordered 2023, delivered 2024)" in text
     assert "Iran hasn’t supplied short-range ballistic missiles" in text
+    # Claims no record bears on are listed once asked for.
+    at.pills(key="sources_verdicts").set_value(["no_record"]).run()
+    assert_clean(at)
+    assert "fighter jet (from Russia)" in unescaped(page_text(at))
 
 
 def test_map_shows_zaporizhzhia_without_tiles(app_env: None) -> None:
@@ -347,7 +378,7 @@ def test_walkthrough_steps_with_back_and_next(app_env: None) -> None:
     at = open_page("walkthrough.py", step="5")
     assert_clean(at)
     assert "Fath-360" in page_text(at)
-    assert "contradicts" in page_text(at)
+    assert "timing_unclear" in page_text(at)
     at.button(key="walkthrough_next").click().run()
     assert_clean(at)
     assert at.query_params["step"] == "6"

@@ -9,7 +9,8 @@ from explorer import explore
 from explorer.db import Database
 from explorer.errors import ParameterError
 from explorer.explore import ExploreFilters, neighbourhood
-from explorer.graph import GraphData, prepare_graph
+from explorer.graph import prepare_graph
+from explorer.resolve import fetch_names
 
 
 def transfer_ids(rows: list[dict]) -> set[str]:
@@ -36,9 +37,18 @@ def test_search_takes_any_text(loaded_graph: Database, typed: str) -> None:
 
 
 def test_resolve_actors_reports_what_matched_nothing(loaded_graph: Database) -> None:
-    found, missing = explore.resolve_actors(loaded_graph, ["DPRK", "russia", "Atlantis"])
+    table = fetch_names(loaded_graph, "actor")
+    found, problems = explore.resolve_actors(table, ["DPRK", "russia", "Atlantis"])
     assert found == ["north-korea", "russia"]
-    assert missing == ["Atlantis"]
+    assert len(problems) == 1 and problems[0].startswith("no actor called 'Atlantis'")
+
+
+def test_resolve_actors_never_substitutes_a_near_name(loaded_graph: Database) -> None:
+    # Before: the first search hit stood in for a misspelt name (North Korea was drawn).
+    found, problems = explore.resolve_actors(fetch_names(loaded_graph, "actor"),
+                                             ["Nort Korea"])
+    assert found == []
+    assert problems == ["no actor called 'Nort Korea' — did you mean North Korea (DPRK)?"]
 
 
 def test_actor_label_carries_the_aliases() -> None:
@@ -146,18 +156,3 @@ def test_sources_in_keeps_datasets_and_articles_once() -> None:
                          _source("briefing", "Kirby")]},
             {"s": _source("dataset", "SIPRI AT", "Source: SIPRI")}]
     assert [s["title"] for s in explore.sources_in(rows)] == ["SIPRI AT"]
-
-
-def test_cited_sources_follow_the_origins() -> None:
-    graph_sources = [{"id": "src-sipri", "title": "SIPRI Arms Transfers Database",
-                      "kind": "dataset"},
-                     {"id": "src-article", "title": "The article", "kind": "article"}]
-    seed_only = [{"t": {"id": "1", "labels": ["Transfer"], "properties": {"origin": "seed"}}}]
-    assert [s["id"] for s in explore.cited_sources(seed_only, [], graph_sources)] == [
-        "src-article"]
-    mixed = GraphData(edges=({"id": "e", "type": "TRANSFER", "start": "a", "end": "b",
-                              "properties": {"origins": ["seed", "sipri"]}},))
-    assert len(explore.cited_sources(mixed, [], graph_sources)) == 2
-    unknown = [{"actor": "Russia", "tiv": 10.0}]
-    assert len(explore.cited_sources(unknown, [], graph_sources)) == 2
-    assert explore.origins_in([{"record_origin": "sipri"}]) == {"sipri"}

@@ -59,24 +59,34 @@ def test_query_run_in_each_format(loaded_graph: Database, cli_env: dict[str, str
     args = ["query", "run", "actor_seeks", "-p", "actor=DPRK"]
     as_json = run_cli([*args, "--format", "json"], cli_env)
     assert as_json.returncode == 0, as_json.stderr
-    rows = json.loads(as_json.stdout)
+    body = json.loads(as_json.stdout)  # {"columns", "rows", "sources", ...}
+    rows = body["rows"]
     assert isinstance(rows, list) and len(rows) == 7
     assert {r["supplier"] for r in rows} == {"Russia"}
+    assert body["columns"] == list(rows[0])
     as_csv = run_cli([*args, "--format", "csv"], cli_env)
-    table = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    # The sources come first as "# " comment lines; the table follows.
+    data = [line for line in as_csv.stdout.splitlines() if not line.startswith("# ")]
+    table = list(csv.DictReader(io.StringIO("\n".join(data))))
     assert [r["transfer"] for r in table] == [r["transfer"] for r in rows]
-    assert as_csv.stdout.splitlines()[0] == (
+    assert data[0] == (
         "item,supplier,status,quote,as_of,confidence,attributed_to,source,transfer"
     )
     as_table = run_cli(args, cli_env)
     assert as_table.returncode == 0
     assert "t-ru-kp-fighter-jets" in as_table.stdout and "7 rows in" in as_table.stderr
+    # An aggregate's source ids are named under the table, not printed as a column.
+    ranking = run_cli(["query", "run", "suppliers_of_recipient", "-p", "recipient=Russia"],
+                      cli_env)
+    assert ranking.returncode == 0, ranking.stderr
+    assert "source_ids" not in ranking.stdout and "src-sipri" not in ranking.stdout
+    assert "Source: SIPRI Arms Transfers Database (c) SIPRI" in ranking.stdout
 
 
 def test_query_run_json_nodes_and_relationships(loaded_graph: Database,
                                                 cli_env: dict[str, str]) -> None:
     result = run_cli(["query", "run", "actor_neighbourhood", "--format", "json"], cli_env)
-    rows = json.loads(result.stdout)
+    rows = json.loads(result.stdout)["rows"]
     row = rows[0]
     assert set(row) == {"supplier", "link", "recipient"}
     assert {"id", "labels", "properties"} <= set(row["supplier"])
@@ -119,18 +129,19 @@ def test_cypher_console_in_each_format(loaded_graph: Database, cli_env: dict[str
     query = ("MATCH (a:Actor)-[l:TRANSFERS_TO]->(b:Actor) WHERE a.id = $id AND l.tiv > $min "
              "RETURN b.name AS recipient, l.deals AS deals ORDER BY recipient")
     params = ["-p", "id=north-korea", "-p", "min=100"]
-    rows = json.loads(run_cli(["cypher", query, *params, "--format", "json"], cli_env).stdout)
+    rows = json.loads(run_cli(["cypher", query, *params, "--format", "json"],
+                              cli_env).stdout)["rows"]
     assert {"recipient": "Russia", "deals": 4} in rows
     as_csv = run_cli(["cypher", query, *params, "--format", "csv"], cli_env).stdout
-    assert as_csv.splitlines()[0] == "recipient,deals"
+    assert next(ln for ln in as_csv.splitlines() if not ln.startswith("# ")) == "recipient,deals"
     table = run_cli(["cypher", query, *params], cli_env)
     assert "Russia" in table.stdout and table.returncode == 0
     from_stdin = run_cli(["cypher", "-", "--format", "json"], cli_env,
                          stdin="RETURN [1, 2] AS xs, null AS nothing")
-    assert json.loads(from_stdin.stdout) == [{"xs": [1, 2], "nothing": None}]
+    assert json.loads(from_stdin.stdout)["rows"] == [{"xs": [1, 2], "nothing": None}]
     capped = run_cli(["cypher", "UNWIND range(1, 50) AS x RETURN x", "--max-rows", "10",
                       "--format", "json"], cli_env)
-    assert len(json.loads(capped.stdout)) == 10
+    assert len(json.loads(capped.stdout)["rows"]) == 10
     assert "truncated: showing the first 10 rows" in capped.stderr
     bad = run_cli(["cypher", "RETURN 1", "--format", "xml"], cli_env)
     assert bad.returncode == 2 and "'xml' is not one of table, json, csv" in bad.stderr

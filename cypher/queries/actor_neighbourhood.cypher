@@ -1,7 +1,8 @@
 // title: Actor neighbourhood
 // description: Who an actor arms and who arms it, and — one or two hops further —
 //   who arms them: each arrow is one supplier → recipient pair, summarising all
-//   its transfers (deals, TIV, statuses, years, systems).
+//   its transfers (SIPRI deals and the sources' claims counted apart, TIV,
+//   statuses, years, systems).
 //
 //   Pick the actor by name, alias or id ("DPRK" finds North Korea). A pair is
 //   drawn when one of its statuses is selected and its years overlap the range;
@@ -28,8 +29,7 @@
 // summary keeps the drawing readable and the query fast. The neighbourhood is
 // every pair touching an actor closer than `depth` hops (BFS by ANY SHORTEST,
 // which visits each actor once instead of enumerating paths).
-MATCH (centre:Actor)
-WHERE centre.id = $actor OR centre.name_key = $actor_key OR $actor IN centre.aliases
+MATCH (centre:Actor {id: $actor})
 CALL (centre) {
   MATCH p = ANY SHORTEST (centre)(()-[l:TRANSFERS_TO
       WHERE any(s IN l.statuses WHERE s IN $statuses)

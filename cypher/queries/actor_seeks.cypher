@@ -12,23 +12,23 @@
 //   help: which statuses count as a request; add considered for what the
 //     supplier is weighing
 // view: table
-//   columns: [item, supplier, status, quote, as_of, confidence, attributed_to, source, transfer]
+//   columns: [item, supplier, status, attributed_to, as_of, quote, confidence, source, transfer]
 // tags: actors, claims, sources
 
-MATCH (r:Actor)
-WHERE r.id = $actor OR r.name_key = $actor_key OR $actor IN r.aliases
+MATCH (r:Actor {id: $actor})
 MATCH (s:Actor)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r)
 WHERE t.status IN $statuses
-  AND ($supplier IS NULL OR s.id = $supplier OR s.name_key = $supplier_key
-       OR $supplier IN s.aliases)
+  AND ($supplier IS NULL OR s.id = $supplier)
 MATCH (t)-[e:EVIDENCED_BY]->(src:Source)
 RETURN COLLECT { MATCH (t)-[:OF]->(w:WeaponSystem) RETURN w.name ORDER BY w.name }[0] AS item,
        s.name AS supplier,
        t.status AS status,
        e.quote AS quote,
-       e.as_of AS as_of,
+       // The mark travels with the date: the source did not print the year
+       // (docs/reading-results.md).
+       e.as_of + CASE WHEN e.as_of_inferred THEN ' (year inferred)' ELSE '' END AS as_of,
        e.confidence AS confidence,
        e.attributed_to AS attributed_to,
        src.title AS source,
        t.id AS transfer
-ORDER BY supplier, as_of, attributed_to, item
+ORDER BY supplier, e.as_of, attributed_to, item

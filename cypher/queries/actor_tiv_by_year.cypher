@@ -18,8 +18,7 @@
 //   color: role
 // tags: actors, sipri, tiv, trend
 
-MATCH (a:Actor)
-WHERE a.id = $actor OR a.name_key = $actor_key OR $actor IN a.aliases
+MATCH (a:Actor {id: $actor})
 CALL (a) {
   MATCH (a)-[:SUPPLIED]->(t:Transfer)
   RETURN 'supplied' AS role, t
@@ -40,5 +39,10 @@ WITH role, t, years[i] AS year,
           THEN t.tiv_delivered * t.delivered_per_year[i] / toFloat(t.quantity_delivered)
           ELSE t.tiv_delivered / size(years) END AS tiv
 WHERE year >= $from_year AND ($to_year IS NULL OR year <= $to_year)
-RETURN year, role, round(sum(tiv), 1) AS tiv, count(DISTINCT t) AS deals
+WITH year, role, round(sum(tiv), 1) AS tiv, count(DISTINCT t) AS sipri_deals,
+     collect(DISTINCT t) AS ts
+// Only SIPRI's deals carry TIV, so the count is of SIPRI deals.
+RETURN year, role, tiv, sipri_deals,
+       COLLECT { UNWIND ts AS x MATCH (x)-[:EVIDENCED_BY]->(src:Source)
+                 RETURN DISTINCT src.id AS id ORDER BY id } AS source_ids
 ORDER BY year, role

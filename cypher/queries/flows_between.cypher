@@ -5,8 +5,9 @@
 //
 //   North Korea ⇄ Russia is the canonical case: missiles one way, fighter jets,
 //   air defence and technology sought the other way. One row per transfer,
-//   with its strongest source statement (confidence, the latest as-of date,
-//   quote) and how many statements back it.
+//   with its strongest source statement (the quote, who said it, its as-of
+//   date, confidence) and how many statements back it. `quantity` is the
+//   transfer's own number of items, as the source words it.
 // param: actor (actor) = "North Korea" — one side of the pair
 // param: partner (actor) = "Russia" — the other side
 // param: statuses (list) = [delivered, ordered, reported, sought, considered, not_supplied, withheld]
@@ -16,13 +17,11 @@
 //   min: 1900
 //   max: 2100
 // view: table
-//   columns: [direction, status, system, classes, quantity, years, tiv, confidence, as_of, source, quote, statements, origin, transfer]
+//   columns: [direction, status, system, attributed_to, as_of, quote, confidence, quantity, years, tiv, classes, source, statements, origin, transfer]
 // tags: actors, pairs, claims
 
-MATCH (a:Actor)
-WHERE a.id = $actor OR a.name_key = $actor_key OR $actor IN a.aliases
-MATCH (b:Actor)
-WHERE b.id = $partner OR b.name_key = $partner_key OR $partner IN b.aliases
+MATCH (a:Actor {id: $actor})
+MATCH (b:Actor {id: $partner})
 // Both directions, each walked from its supplier: the pair's transfers only.
 CALL (a, b) {
   MATCH (a)-[:SUPPLIED]->(t:Transfer)-[:TO]->(b)
@@ -53,7 +52,8 @@ RETURN s.name + ' → ' + r.name AS direction,
             ELSE toString(t.first_year) + '–' + toString(t.last_year) END AS years,
        coalesce(t.tiv_delivered, t.tiv_total) AS tiv,
        e.confidence AS confidence,
-       e.as_of AS as_of,
+       e.as_of + CASE WHEN e.as_of_inferred THEN ' (year inferred)' ELSE '' END AS as_of,
+       e.attributed_to AS attributed_to,
        src.title AS source,
        e.quote AS quote,
        COUNT { (t)-[:EVIDENCED_BY]->() } AS statements,

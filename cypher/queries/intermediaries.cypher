@@ -16,15 +16,14 @@
 //   columns: [origin, via, destination, received, passed_on, shared, received_years, passed_years, plausibility, received_transfer, passed_transfer]
 // tags: actors, chains, sipri
 
-MATCH (b:Actor)
-WHERE b.id = $via OR b.name_key = $via_key OR $via IN b.aliases
+MATCH (b:Actor {id: $via})
 // Start from what B received (tens to hundreds of deals), then look for the same
 // system — or a system of the same class — among the deals of that system, and
 // keep those B supplied: far fewer steps than pairing every deal B supplied
 // (3,600 for the United States) with every deal it received.
 MATCH (a:Actor)-[:SUPPLIED]->(t1:Transfer)-[:TO]->(b)
 WHERE t1.status IN ['delivered', 'reported'] AND a <> b
-  AND ($origin IS NULL OR a.id = $origin OR a.name_key = $origin_key OR $origin IN a.aliases)
+  AND ($origin IS NULL OR a.id = $origin)
 MATCH (t1)-[:OF]->(w1:WeaponSystem)
 CALL (w1) {
   RETURN w1 AS w2, w1.name AS shared
@@ -40,8 +39,7 @@ WHERE t2.status IN ['delivered', 'ordered', 'reported']
   AND (t1.first_year IS NULL OR t2.last_year IS NULL OR t1.first_year <= t2.last_year)
 MATCH (t2)-[:TO]->(c:Actor)
 WHERE a <> c
-  AND ($destination IS NULL OR c.id = $destination OR c.name_key = $destination_key
-       OR $destination IN c.aliases)
+  AND ($destination IS NULL OR c.id = $destination)
 // A system sharing two classes with another is one chain, under its first class.
 WITH a, b, c, t1, t2, w1, w2, min(shared) AS shared
 RETURN a.name AS origin,

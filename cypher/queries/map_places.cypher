@@ -18,14 +18,16 @@
 //   color: kind
 // tags: map, actors, events
 
-OPTIONAL MATCH (focus:Actor)
-WHERE $actor IS NOT NULL
-  AND (focus.id = $actor OR focus.name_key = $actor_key OR $actor IN focus.aliases)
+// A null $actor matches no focus: the whole map.
+OPTIONAL MATCH (focus:Actor {id: $actor})
 CALL (focus) {
   MATCH (a:Actor)-[:LOCATED_IN]->(p:Place)
   WHERE focus IS NULL OR a = focus OR EXISTS { (a)-[:TRANSFERS_TO]-(focus) }
   RETURN p.lat AS lat, p.lon AS lon, a.name + ' (' + p.name + ')' AS label, 'actor' AS kind,
-         COUNT { (a)-[:SUPPLIED]->() } + COUNT { ()-[:TO]->(a) } AS size, a.id AS item
+         COUNT { (a)-[:SUPPLIED]->() } + COUNT { ()-[:TO]->(a) } AS size, a.id AS item,
+         COLLECT { MATCH (a)-[:SUPPLIED|TO]-(:Transfer)-[:EVIDENCED_BY]->(src:Source)
+                   RETURN DISTINCT src.id AS id
+                   UNION MATCH (p)-[:EVIDENCED_BY]->(src:Source) RETURN src.id AS id } AS source_ids
   UNION ALL
   MATCH (e:Event)-[:AT]->(p:Place)
   WHERE ($from_year IS NULL OR e.year >= $from_year)
@@ -34,10 +36,15 @@ CALL (focus) {
   WITH p, collect(e) AS events
   RETURN p.lat AS lat, p.lon AS lon,
          p.name + ': ' + reduce(x = '', e IN events |
-           x + CASE WHEN x = '' THEN '' ELSE '; ' END + e.date + ' ' + e.title) AS label,
-         'event' AS kind, size(events) AS size, p.id AS item
+           x + CASE WHEN x = '' THEN '' ELSE '; ' END + e.date
+             + CASE WHEN e.date_inferred THEN ' (year inferred)' ELSE '' END
+             + ' ' + e.title) AS label,
+         'event' AS kind, size(events) AS size, p.id AS item,
+         COLLECT { UNWIND events AS e MATCH (e)-[:EVIDENCED_BY]->(src:Source)
+                   RETURN DISTINCT src.id AS id
+                   UNION MATCH (p)-[:EVIDENCED_BY]->(src:Source) RETURN src.id AS id } AS source_ids
 }
-WITH lat, lon, label, kind, size, item
+WITH lat, lon, label, kind, size, item, source_ids
 WHERE lat IS NOT NULL AND lon IS NOT NULL
-RETURN lat, lon, label, kind, size, item
+RETURN lat, lon, label, kind, size, item, source_ids
 ORDER BY kind, label

@@ -1,7 +1,7 @@
 // title: New supplier–recipient relationships
 // description: Pairs whose first known transfer is in or after a given year:
-//   who started arming whom, with what, and how much since (deals, TIV,
-//   statuses, weapon systems).
+//   who started arming whom, with what, and how much since (SIPRI deals and
+//   the sources' claims counted apart, TIV, statuses, weapon systems).
 //
 //   The first year is the pair's earliest SIPRI order or delivery year; a pair
 //   known only from claims (what North Korea seeks from Russia, had SIPRI no
@@ -15,7 +15,7 @@
 //   choices: [delivered, ordered, reported, sought, considered, not_supplied, withheld]
 //   help: keep pairs with at least one transfer of these statuses
 // view: table
-//   columns: [supplier, recipient, first_year, systems, deals, tiv, last_year, statuses]
+//   columns: [supplier, recipient, first_year, systems, sipri_deals, claims, tiv, last_year, statuses]
 // tags: actors, pairs, overview
 
 // The derived TRANSFERS_TO summary carries each pair's first year, systems and
@@ -36,8 +36,11 @@ RETURN s.name AS supplier,
        r.name AS recipient,
        first_year,
        l.systems AS systems,
-       l.deals AS deals,
+       l.sipri_deals AS sipri_deals,
+       l.claims AS claims,
        round(l.tiv, 2) AS tiv,
        l.last_year AS last_year,
-       l.statuses AS statuses
+       l.statuses AS statuses,
+       COLLECT { MATCH (s)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r), (t)-[:EVIDENCED_BY]->(src:Source)
+                 RETURN DISTINCT src.id AS id ORDER BY id } AS source_ids
 ORDER BY first_year DESC, tiv DESC, supplier, recipient

@@ -4,9 +4,11 @@
 //   events one conducted against the other or with weapons the other supplied,
 //   and every dated source statement about their transfers.
 //
-//   Dates keep their precision: "2024" is a year, "2024-04" a month. A SIPRI
-//   deal runs from its first to its last delivery year (its order year when
-//   nothing was delivered yet); a claim sits at the date it was made.
+//   Dates keep their precision: "2024" is a year, "2024-04" a month; a label
+//   ending "[2024-04-04 (year inferred)]" is dated by a year the source did
+//   not print. A SIPRI deal runs from its first to its last delivery year (its
+//   order year when nothing was delivered yet); a claim sits at the date it
+//   was made.
 // param: actor (actor) = "North Korea" — one side of the pair
 // param: partner (actor) = "Russia" — the other side
 // param: from_year (int, optional) — leave out what ended before this year
@@ -19,10 +21,8 @@
 //   color: kind
 // tags: actors, pairs, events, timeline
 
-MATCH (a:Actor)
-WHERE a.id = $actor OR a.name_key = $actor_key OR $actor IN a.aliases
-MATCH (b:Actor)
-WHERE b.id = $partner OR b.name_key = $partner_key OR $partner IN b.aliases
+MATCH (a:Actor {id: $actor})
+MATCH (b:Actor {id: $partner})
 CALL (a, b) {
   // The pair's transfers, both ways, each walked from its supplier.
   CALL (a, b) {
@@ -62,13 +62,15 @@ CALL (a, b) {
   MATCH (t)-[e:EVIDENCED_BY]->(src:Source)
   WHERE e.as_of IS NOT NULL AND src.kind <> 'dataset'
   // One row per statement: Kirby's one sentence backs six sought items.
-  WITH e.as_of AS as_of, e.quote AS quote, coalesce(e.attributed_to, src.title) AS who,
+  WITH e.as_of AS as_of, coalesce(e.as_of_inferred, false) AS inferred, e.quote AS quote,
+       coalesce(e.attributed_to, src.title) AS who,
        e.confidence AS confidence, collect(DISTINCT t.id) AS items,
        collect(DISTINCT t.origin) AS origins
   RETURN as_of AS date, null AS end, 'claim' AS kind,
          who + ': “' + quote + '”'
          + CASE WHEN size(items) > 1 THEN ' (' + toString(size(items)) + ' transfers)'
-                ELSE '' END AS label,
+                ELSE '' END
+         + CASE WHEN inferred THEN ' [' + as_of + ' (year inferred)]' ELSE '' END AS label,
          confidence AS status, items[0] AS item, origins[0] AS origin
   UNION ALL
   // Events between the two, or using a system one of them supplied the other.
@@ -80,7 +82,8 @@ CALL (a, b) {
                      WHERE y IN [a, b] AND y <> x })
   OPTIONAL MATCH (ev)-[:AT]->(place:Place)
   RETURN ev.date AS date, null AS end, 'event' AS kind,
-         ev.title + coalesce(' (' + place.name + ')', '') AS label,
+         ev.title + coalesce(' (' + place.name + ')', '')
+         + CASE WHEN ev.date_inferred THEN ' [' + ev.date + ' (year inferred)]' ELSE '' END AS label,
          ev.kind AS status, ev.id AS item, null AS origin
 }
 WITH date, end, kind, label, status, item, origin

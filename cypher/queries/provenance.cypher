@@ -7,7 +7,7 @@
 //   ids in their `transfer` or `item` columns.
 // param: item (string) = "t-kp-ru-ballistic-missiles" — the id of a transfer or event
 // view: table
-//   columns: [item, what, source, kind, publisher, quote, as_of, confidence, attributed_to, note, cites, attribution, url]
+//   columns: [item, what, attributed_to, as_of, quote, confidence, source, kind, publisher, note, cites, attribution, url]
 // tags: sources, claims
 
 // Two unique-index seeks: Transfer and Event ids are each unique per label.
@@ -22,7 +22,8 @@ CALL () {
          + ' (' + t.status + ')' AS what
   UNION
   MATCH (ev:Event {id: $item})
-  RETURN ev AS x, ev.title + ' (' + ev.date + ')' AS what
+  RETURN ev AS x, ev.title + ' (' + ev.date
+         + CASE WHEN ev.date_inferred THEN ' (year inferred)' ELSE '' END + ')' AS what
 }
 MATCH (x)-[e:EVIDENCED_BY]->(src:Source)
 RETURN x.id AS item,
@@ -31,11 +32,11 @@ RETURN x.id AS item,
        src.kind AS kind,
        src.publisher AS publisher,
        e.quote AS quote,
-       e.as_of AS as_of,
+       e.as_of + CASE WHEN e.as_of_inferred THEN ' (year inferred)' ELSE '' END AS as_of,
        e.confidence AS confidence,
        e.attributed_to AS attributed_to,
        e.note AS note,
        COLLECT { MATCH (src)-[:CITES]->(c:Source) RETURN c.title ORDER BY c.title } AS cites,
        src.attribution AS attribution,
        src.url AS url
-ORDER BY as_of, source, quote
+ORDER BY e.as_of, source, quote

@@ -1,7 +1,11 @@
 // title: Suppliers of a recipient
-// description: Who supplied an actor in a period, with quantities and SIPRI TIV
-//   (trend-indicator value, millions), optionally for one armament category.
+// description: Who supplied an actor in a period, with SIPRI TIV
+//   (trend-indicator value, millions), how many SIPRI deals and reported claims
+//   (counted apart) and the numbers of each weapon system, optionally for one
+//   armament category.
 //
+//   Numbers are per weapon system (quantity_by_system, "Hwasong-11: 100"): the
+//   missiles and the vehicles of a supplier do not add up to one figure.
 //   Quantities and TIV count only the deliveries made in the period: a deal
 //   delivered 2020–2024 counts its 2022–2024 deliveries for "from 2022".
 //   Transfers known only from claims (no years) count in the year they were
@@ -24,8 +28,7 @@
 //   y: tiv
 // tags: actors, sipri, tiv
 
-MATCH (r:Actor)
-WHERE r.id = $recipient OR r.name_key = $recipient_key OR $recipient IN r.aliases
+MATCH (r:Actor {id: $recipient})
 MATCH (s:Actor)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r)
 WHERE t.status IN $statuses
 MATCH (t)-[:OF]->(w:WeaponSystem)
@@ -58,12 +61,23 @@ WITH s, t, w,
                  / toFloat(t.quantity_delivered)
           ELSE t.tiv_delivered * size(hit) / toFloat(size(years))
      END AS tiv
-WITH s, round(sum(coalesce(tiv, 0.0)), 2) AS tiv, sum(quantity) AS quantity,
-     count(DISTINCT t) AS deals, collect(DISTINCT w.category) AS categories,
-     collect(DISTINCT w.name) AS systems, collect(DISTINCT t.status) AS statuses
-RETURN s.name AS supplier, tiv, quantity, deals,
+WITH s, round(sum(coalesce(tiv, 0.0)), 2) AS tiv,
+     collect({system: w.name, quantity: quantity}) AS numbers,
+     count(DISTINCT CASE WHEN t.origin = 'sipri' THEN t END) AS sipri_deals,
+     count(DISTINCT CASE WHEN t.origin <> 'sipri' THEN t END) AS claims,
+     collect(DISTINCT w.category) AS categories,
+     collect(DISTINCT w.name) AS systems, collect(DISTINCT t.status) AS statuses,
+     collect(DISTINCT t) AS ts
+RETURN s.name AS supplier, tiv, sipri_deals, claims,
+       // Summed per system only: never across unlike systems.
+       COLLECT { UNWIND numbers AS n
+                 WITH n WHERE n.quantity IS NOT NULL
+                 WITH n.system AS system, sum(n.quantity) AS number
+                 RETURN system + ': ' + toString(number) AS x ORDER BY x } AS quantity_by_system,
        COLLECT { UNWIND categories AS c RETURN c ORDER BY c } AS categories,
        COLLECT { UNWIND systems AS n RETURN n ORDER BY n } AS systems,
        COLLECT { UNWIND statuses AS x RETURN x ORDER BY x } AS statuses,
-       s.id AS supplier_id
-ORDER BY tiv DESC, deals DESC, supplier
+       s.id AS supplier_id,
+       COLLECT { UNWIND ts AS x MATCH (x)-[:EVIDENCED_BY]->(src:Source)
+                 RETURN DISTINCT src.id AS id ORDER BY id } AS source_ids
+ORDER BY tiv DESC, sipri_deals DESC, claims DESC, supplier

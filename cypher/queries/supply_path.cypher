@@ -23,10 +23,9 @@
 // view: graph
 // tags: actors, paths, graph
 
-MATCH (a:Actor)
-WHERE a.id = $source OR a.name_key = $source_key OR $source IN a.aliases
-MATCH (b:Actor)
-WHERE (b.id = $target OR b.name_key = $target_key OR $target IN b.aliases) AND a <> b
+MATCH (a:Actor {id: $source})
+MATCH (b:Actor {id: $target})
+WHERE a <> b
 // Breadth-first over the derived TRANSFERS_TO links (a few thousand), bounded
 // at 6 hops; the link filter is applied during the search.
 CALL (a, b) {

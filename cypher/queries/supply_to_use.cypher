@@ -29,15 +29,13 @@
 
 // Start from the events: they are few, and each names the systems it used.
 MATCH (r:Actor)-[:CONDUCTED]->(ev:Event)-[:USED]->(u:WeaponSystem)
-WHERE $recipient IS NULL OR r.id = $recipient OR r.name_key = $recipient_key
-      OR $recipient IN r.aliases
+WHERE $recipient IS NULL OR r.id = $recipient
 MATCH (ev)-[:TARGETED]->(victim:Actor)
 MATCH (s:Actor)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r)
 WHERE t.status IN $statuses AND victim <> s AND victim <> r
   AND (t.first_year IS NULL OR ev.year IS NULL
        OR (t.first_year <= ev.year AND t.last_year >= ev.year - $max_gap_years))
-  AND ($supplier IS NULL OR s.id = $supplier OR s.name_key = $supplier_key
-       OR $supplier IN s.aliases)
+  AND ($supplier IS NULL OR s.id = $supplier)
 MATCH (t)-[:OF]->(w:WeaponSystem)
 // Who is known to have supplied the system used (the generic "North Korean
 // ballistic missile" comes from North Korea): a class link needs that supplier.
@@ -74,7 +72,7 @@ RETURN s.name AS supplier,
        class_steps,
        u.name AS system_used,
        ev.title AS event,
-       ev.date AS date,
+       ev.date + CASE WHEN ev.date_inferred THEN ' (year inferred)' ELSE '' END AS date,
        place.name AS place,
        victim.name AS target,
        t.id AS transfer,
@@ -82,4 +80,4 @@ RETURN s.name AS supplier,
        CASE WHEN t.first_year IS NULL THEN null
             WHEN t.first_year = t.last_year THEN toString(t.first_year)
             ELSE toString(t.first_year) + '–' + toString(t.last_year) END AS years
-ORDER BY supplier, class_steps, date, transfer
+ORDER BY supplier, class_steps, ev.date, transfer

@@ -45,16 +45,19 @@ WITH t, CASE
 // (docs/graph-model.md), so the ends need no label check.
 MATCH (s)-[:SUPPLIED]->(t)-[:TO]->(r)
 UNWIND [['supplier', s], ['recipient', r]] AS end
-WITH end[0] AS role, end[1] AS a, tiv AS value
+WITH end[0] AS role, end[1] AS a, tiv AS value, t
 WHERE $role IN ['both', role]
-WITH role, a, sum(value) AS tiv, count(*) AS deals
+// Only SIPRI's deals carry TIV, so the count is of SIPRI deals.
+WITH role, a, sum(value) AS tiv, count(*) AS sipri_deals, collect(t) AS ts
 ORDER BY tiv DESC
-WITH role, collect({a: a, tiv: tiv, deals: deals})[0..$top] AS ranked
+WITH role, collect({a: a, tiv: tiv, sipri_deals: sipri_deals, ts: ts})[0..$top] AS ranked
 UNWIND range(0, size(ranked) - 1) AS i
 RETURN role,
        i + 1 AS rank,
        ranked[i].a.name AS actor,
        round(ranked[i].tiv, 1) AS tiv,
-       ranked[i].deals AS deals,
-       ranked[i].a.id AS actor_id
+       ranked[i].sipri_deals AS sipri_deals,
+       ranked[i].a.id AS actor_id,
+       COLLECT { UNWIND ranked[i].ts AS x MATCH (x)-[:EVIDENCED_BY]->(src:Source)
+                 RETURN DISTINCT src.id AS id ORDER BY id } AS source_ids
 ORDER BY role DESC, rank

@@ -14,8 +14,7 @@
 //   columns: [system, supplier, recipient, status, quantity, years, order_year, tiv, origin, sources, transfer]
 // tags: weapons, sipri
 
-MATCH (w:WeaponSystem)
-WHERE w.id = $system OR w.name_key = $system_key OR $system IN w.aliases
+MATCH (w:WeaponSystem {id: $system})
 // The system itself, plus — when asked — the systems sharing one of its classes.
 CALL (w) {
   RETURN w AS x

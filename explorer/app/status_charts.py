@@ -70,7 +70,9 @@ def transfers_by_year(rows: Sequence[Mapping[str, Any]], *, metric: str = "trans
     y_title = "transfers (deals and claims)" if metric == "transfers" else "SIPRI TIV (millions)"
     return alt.Chart(data, title=title).mark_bar().encode(
         x=alt.X("year:O", scale=alt.Scale(domain=axis_years), title=None,
-                axis=alt.Axis(labelAngle=-45, labelOverlap=True)),
+                # Every year labelled (labelOverlap would hide every other one);
+                # upright, so 30 years fit in half the page.
+                axis=alt.Axis(labelAngle=-90, labelOverlap=False, labelFontSize=10)),
         y=alt.Y(f"sum({metric}):Q", title=y_title),
         color=alt.Color("status:N", title="status",
                         scale=status_scale([r["status"] for r in rows])),
@@ -282,7 +284,8 @@ def _offset_flows(flows: Sequence[Mapping[str, Any]], spacing: float = 1.6
             out.append({
                 "supplier": flow["supplier"], "recipient": flow["recipient"],
                 "flow": f"{flow['supplier']} → {flow['recipient']}",
-                "status": status_label(flow["status"]), "deals": flow["deals"],
+                "status": status_label(flow["status"]), "sipri_deals": flow["sipri_deals"],
+                "claims": flow["claims"],
                 "tiv": round(float(flow["tiv"] or 0.0), 2),
                 "years": _years(flow.get("first_year"), flow.get("last_year")),
                 "systems": _short_list(flow["systems"]),
@@ -352,12 +355,15 @@ def flow_map(actors: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, 
     frame_extent = extent or _extent(coordinates or [(-20.0, -10.0), (140.0, 70.0)])
     spacing = (frame_extent[2] - frame_extent[0]) * 0.012
     line_frame = pd.DataFrame(_offset_flows(flows, spacing), columns=[
-        "supplier", "recipient", "flow", "status", "deals", "tiv", "years", "systems", "lon",
+        "supplier", "recipient", "flow", "status", "sipri_deals", "claims", "tiv", "years",
+        "systems", "lon",
         "lat", "lon2", "lat2", "head_lon", "head_lat", "angle", "dash"])
     grid = _graticule(frame_extent)
     projection = {"type": "equirectangular", "fit": _fit(frame_extent)}
 
-    flow_tooltip = [alt.Tooltip("flow:N"), "status:N", "deals:Q",
+    flow_tooltip = [alt.Tooltip("flow:N"), "status:N",
+                    alt.Tooltip("sipri_deals:Q", title="SIPRI deals"),
+                    alt.Tooltip("claims:Q", title="claims"),
                     alt.Tooltip("tiv:Q", title="TIV (millions)", format=",.2f"), "years:N",
                     "systems:N"]
     colour = alt.Color("status:N", title="transfer status", scale=status_scale(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,10 @@ from typing import Any
 import streamlit as st
 import streamlit.components.v1 as components
 
-from explorer import explore
+from explorer import attribution, explore
 from explorer.db import Database
 from explorer.errors import DatabaseUnavailable, ExplorerError
 from explorer.graph import (
-    SIPRI_ATTRIBUTION,
     TRANSFER_EDGE_TYPE,
     GraphData,
     display_name,
@@ -194,22 +194,29 @@ def arrow_rows(graph: GraphData) -> list[dict[str, Any]]:
     """The drawn arrows as table rows: who to whom, status, what, how much, when, sources.
 
     Folded transfers (``TRANSFER``) and the derived ``TRANSFERS_TO`` summaries carry
-    deals, systems, years and TIV; other links show their type only.
+    counts, systems, years and TIV; other links show their type only. Counts say what
+    they count (docs/reading-results.md): a summary's SIPRI deals and claims apart, a
+    folded arrow's transfers (any origin, named in ``origin``); a quantity only when
+    the arrow is of one weapon system.
     """
     index = graph.node_index()
     out: list[dict[str, Any]] = []
     for edge in graph.edges:
         props = edge["properties"]
         start, end = index.get(edge["start"], {}), index.get(edge["end"], {})
-        quantity = props.get("quantity")
+        systems = props.get("systems") or []
+        quantity = props.get("quantity") if len(systems) <= 1 else None
         words = ", ".join(props.get("quantity_text") or [])
+        summary = edge["type"] == "TRANSFERS_TO"
         out.append({
             "from": display_name(start) if start else edge["start"],
             "to": display_name(end) if end else edge["end"],
             "status": edge_status(edge, index),
             "statuses": ", ".join(props.get("statuses") or []) or None,
-            "deals": props.get("deals"),
-            "systems": ", ".join(props.get("systems") or []) or None,
+            "SIPRI deals": props.get("sipri_deals") if summary else None,
+            "claims": props.get("claims") if summary else None,
+            "transfers": props.get("deals") if not summary else None,
+            "systems": ", ".join(systems) or None,
             "quantity": str(quantity) if quantity is not None else words or None,
             "years": _years(props.get("first_year"), props.get("last_year")),
             "tiv": props.get("tiv"),
@@ -243,8 +250,23 @@ def node_rows(graph: GraphData) -> list[dict[str, Any]]:
 
 
 def display_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Result rows with nodes, relationships and paths as readable text, for a table."""
-    return [{key: _display(value) for key, value in row.items()} for row in rows]
+    """Result rows with nodes, relationships and paths as readable text, for a table.
+
+    An empty value is "" in a text column, never "None"; a number column keeps
+    None (so it stays a number column) and the tables show it blank
+    (``placeholder=""``, see ``result_table``).
+    """
+    shown = [{key: _display(value) for key, value in row.items()} for row in rows]
+    numeric = {
+        key for key in {k for row in shown for k in row}
+        if all(_is_number(row.get(key)) for row in shown if row.get(key) is not None)
+    }
+    return [{key: ("" if value is None and key not in numeric else value)
+             for key, value in row.items()} for row in shown]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _display(value: Any) -> Any:
@@ -261,6 +283,65 @@ def _display(value: Any) -> Any:
             return ", ".join("" if v is None else str(v) for v in value)
         return "; ".join(str(_display(v)) for v in value)
     return value
+
+
+# The columns an analyst reads first, by their result names: the heading shown and a
+# width (px) that leaves the quote in view; longer values wrap in the tall rows.
+READ_FIRST = {"quote": ("quote", 330), "attributed_to": ("said by", 120),
+              "said_by": ("said by", 120), "as_of": ("as of", 90)}
+# Text that needs room: these columns, and any whose values run long, wrap onto
+# several lines of a taller row.
+LONG_TEXT = ("quote", "reason", "label", "description", "comments", "what", "about")
+LONG_TEXT_CHARS = 60
+WRAPPED_ROW_PX = 116  # five lines of text
+WRAPPED_ROWS_SHOWN = 7
+# Plumbing for the attribution line (docs/attribution.md), not for reading.
+HIDDEN_COLUMNS = (attribution.SOURCE_IDS_COLUMN,)
+
+
+def table_frame(rows: Sequence[Mapping[str, Any]],
+                columns: Sequence[str] | None = None) -> Any:
+    """The rows as a DataFrame for ``result_table``: readable cells, the declared
+    ``columns`` in their order (all when None), without the hidden ones."""
+    import pandas as pd
+
+    frame = pd.DataFrame(display_rows(rows))
+    if columns:
+        frame = frame[[c for c in columns if c in frame.columns]]
+    return frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
+
+
+def long_text_columns(frame: Any) -> list[str]:
+    """Columns whose text needs wrapping: named ones, or with a value over
+    ``LONG_TEXT_CHARS`` characters."""
+    out = []
+    for column in frame.columns:
+        values = [v for v in frame[column] if isinstance(v, str)]
+        if values and (column in LONG_TEXT or any(len(v) > LONG_TEXT_CHARS for v in values)):
+            out.append(column)
+    return out
+
+
+def result_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | None = None,
+                 *, key: str | None = None) -> None:
+    """A result as an interactive table: blank empty cells, "said by" and "as of"
+    headings, long text wrapped in taller rows."""
+    frame = table_frame(rows, columns)
+    wide = long_text_columns(frame)
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        if column in READ_FIRST:
+            heading, width = READ_FIRST[column]
+            config[column] = st.column_config.TextColumn(heading, width=width)
+        elif column in wide:
+            config[column] = st.column_config.TextColumn(column, width="large")
+    # Tall rows need a taller table, or only two or three of them show.
+    height: Any = "auto"
+    if wide:
+        height = WRAPPED_ROW_PX * min(len(frame), WRAPPED_ROWS_SHOWN) + 40
+    st.dataframe(frame, hide_index=True, width="stretch", placeholder="",
+                 column_config=config or None, row_height=WRAPPED_ROW_PX if wide else None,
+                 height=height, key=key)
 
 
 # --------------------------------------------------------------------------- exports
@@ -301,12 +382,21 @@ def provenance_for(
     rows: Sequence[Mapping[str, Any]], data: GraphData | None = None,
     found: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Query, parameters, time and the sources of the result (``data``: what is drawn;
-    ``found``: the Sources already picked out of ``rows``)."""
-    found = explore.sources_in(rows) if found is None else found
-    sources = explore.cited_sources(rows if data is None else data, found,
-                                    [] if found else _cached_data_sources(db))
-    return make_provenance(query, _jsonable(parameters), sources)
+    """Query, parameters, time and the result's own sources (``explorer.attribution``):
+    those behind what ``data`` draws when given, else behind ``rows``. ``found`` is
+    accepted for older callers and not used: what is drawn or returned decides."""
+    del found
+    shown: GraphData | Sequence[Mapping[str, Any]] = data if data is not None else rows
+    return make_provenance(query, _jsonable(parameters), result_sources(db, shown))
+
+
+def result_sources(db: Database, shown: GraphData | Sequence[Mapping[str, Any]]
+                   ) -> attribution.Attribution:
+    """The sources of what is shown (rows or a drawing), the lookup cached briefly."""
+    evidence = attribution.evidence_in(shown)
+    keys = attribution.evidence_keys(evidence)
+    resolved, known = _cached_source_lookup(db, keys) if keys else ({}, {})
+    return attribution.attribute(evidence, resolved, known)
 
 
 def _jsonable(parameters: Mapping[str, Any]) -> dict[str, Any]:
@@ -315,10 +405,34 @@ def _jsonable(parameters: Mapping[str, Any]) -> dict[str, Any]:
 
 def attribution_line(data: GraphData | Sequence[Mapping[str, Any]],
                      provenance: Mapping[str, Any]) -> None:
-    """SIPRI's attribution under any view whose data (or whose cited sources) is SIPRI's,
-    as its terms ask wherever its data is shown."""
-    if SIPRI_ATTRIBUTION in attributions(data, provenance):
-        st.caption(SIPRI_ATTRIBUTION)
+    """Under a result: the sources it credits (from ``provenance_for``), SIPRI's
+    attribution line exactly when a SIPRI source is among them (its terms ask for it
+    wherever its data is shown), or why its sources could not be determined."""
+    sources = [s for s in provenance.get("sources") or [] if isinstance(s, Mapping)]
+    if sources:
+        titles = "; ".join(str(s.get("title") or s.get("id")) for s in sources)
+        label = "Source" if len(sources) == 1 else "Sources"
+        st.caption(f"{label}: {_caption_escape(titles)}")
+    note = provenance.get("sources_note")
+    if note:
+        st.caption(_caption_escape(str(note)), help=(
+            "A result credits the sources behind the transfers, events and sources its rows "
+            "show. Rows of sums and rankings say where their figures come from in a "
+            "source_ids column; see docs/attribution.md."))
+    for line in attributions(provenance):
+        st.caption(_caption_escape(line))
+
+
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>#|~$])")
+
+
+def _caption_escape(text: str) -> str:
+    """Text from data for a one-line caption: the characters that start inline
+    markup escaped, and a leading list marker; "(c)" and dates stay as written."""
+    text = _INLINE_MARKUP.sub(r"\\\1", str(text))
+    if re.match(r"[-+]\s", text):
+        return "\\" + text
+    return re.sub(r"^(\d+)([.)]\s)", r"\1\\\2", text)
 
 
 # --------------------------------------------------------------------------- cached runs
@@ -340,13 +454,20 @@ def cached_year_bounds(_db: Database) -> tuple[int | None, int | None]:
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def cached_data_range(_db: Database) -> explore.DataRange:
+    return explore.data_range(_db)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def cached_search_actors(_db: Database, text: str) -> list[dict[str, Any]]:
     return explore.search_actors(_db, text)
 
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def _cached_data_sources(_db: Database) -> list[dict[str, Any]]:
-    return [{k: s.get(k) for k in explore.SOURCE_FIELDS} for s in explore.data_sources(_db)]
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=64)
+def _cached_source_lookup(
+    _db: Database, keys: tuple[tuple[str, str], ...]
+) -> tuple[dict[tuple[str, str], list[str]], dict[str, dict[str, Any]]]:
+    return attribution.lookup_sources(_db, keys)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=32)
@@ -387,6 +508,15 @@ def cached_weapon_options(_db: Database) -> list[dict[str, Any]]:
         {}, label="choices:weapons", row_cap=100_000,
     )
     return result.rows
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def cached_names(_db: Database, kind: str) -> Any:
+    """The name table explorer.resolve checks typed names against ("actor",
+    "weapon_system"): read once a minute, not on every resolution."""
+    from explorer.resolve import fetch_names
+
+    return fetch_names(_db, kind)
 
 
 # --------------------------------------------------------------------------- parameters

@@ -67,15 +67,20 @@ MATCH ()-[old:TRANSFERS_TO]->() DELETE old
 WITH count(*) AS removed
 MATCH (s:Actor)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r:Actor)
 WITH s, r, t, COLLECT { MATCH (t)-[:OF]->(w:WeaponSystem) RETURN w.name } AS names
+// Counts say what they count: SIPRI's deals (records) and the sources' claims
+// apart; `deals` stays as their total for the drawings' arrow widths.
 WITH s, r,
      count(t) AS deals,
+     count(CASE WHEN t.origin = 'sipri' THEN t END) AS sipri_deals,
+     count(CASE WHEN t.origin <> 'sipri' THEN t END) AS claims,
      sum(coalesce(t.tiv_delivered, t.tiv_total, 0.0)) AS tiv,
      min(t.first_year) AS first_year,
      max(t.last_year) AS last_year,
      collect(t.status) AS statuses,
      collect(names) AS nested_names
 MERGE (s)-[d:TRANSFERS_TO]->(r)
-SET d.deals = deals, d.tiv = tiv, d.first_year = first_year, d.last_year = last_year,
+SET d.deals = deals, d.sipri_deals = sipri_deals, d.claims = claims, d.tiv = tiv,
+    d.first_year = first_year, d.last_year = last_year,
     // Sorted and distinct, so a rebuild over the same data gives the same values.
     d.statuses = COLLECT { UNWIND statuses AS x RETURN DISTINCT x ORDER BY x },
     d.systems = COLLECT { UNWIND nested_names AS ns UNWIND ns AS x

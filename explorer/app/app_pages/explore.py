@@ -66,14 +66,13 @@ def apply_url(url: dict[str, str]) -> None:
     state = st.session_state
     if "actors" in url:
         names = [n.strip() for n in url["actors"].split(",") if n.strip()]
-        found = [n for n in names if n in by_id]
-        rest = [n for n in names if n not in by_id]
-        if rest:
-            resolved, missing = w.guarded(lambda: resolve_actors(db, rest))
-            found += [a for a in resolved if a in by_id and a not in found]
-            if missing:
-                st.warning(f"No actor matches {', '.join(missing)}.", icon=":material/search:")
-        state["explore_actors"] = found
+        # Each name must name one actor; a near miss is suggested, never drawn instead.
+        table = w.guarded(lambda: w.cached_names(db, "actor"))
+        resolved, problems = resolve_actors(table, names)
+        for problem in problems:
+            st.warning(w.md_escape(problem[:1].upper() + problem[1:]),
+                       icon=":material/person_search:")
+        state["explore_actors"] = [a for a in resolved if a in by_id]
     if url.get("hops", "").isdigit():
         state["explore_hops"] = min(MAX_HOPS, max(1, int(url["hops"])))
     if "status" in url:
@@ -163,6 +162,9 @@ with st.sidebar:
                           persist_state="session",
                           help="Transfers whose order or delivery years overlap the range. "
                                "Narrowing it leaves out transfers without a known year.")
+    # What the full range means: the years of the data in this graph.
+    data_years = w.guarded(lambda: w.cached_data_range(db))
+    st.caption(data_years.sentence())
     min_tiv = st.number_input(
         "Minimum TIV (millions)", min_value=0.0, step=10.0, key="explore_min_tiv",
         persist_state="session",
@@ -257,11 +259,12 @@ arrows, nodes, query = st.tabs(["Transfers (arrows)", "Actors (nodes)", "Query"]
 if arrows.open:
     with arrows:
         table = pd.DataFrame(w.arrow_rows(graph))
-        st.dataframe(table, hide_index=True, width="stretch",
+        st.dataframe(table, hide_index=True, width="stretch", placeholder="",
                      column_config={"tiv": st.column_config.NumberColumn("TIV", format="%.1f")})
 if nodes.open:
     with nodes:
-        st.dataframe(pd.DataFrame(w.node_rows(graph)), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(w.node_rows(graph)), hide_index=True, width="stretch",
+                     placeholder="")
 if query.open:
     with query:
         st.code(view["cypher"].strip(), language="cypher")

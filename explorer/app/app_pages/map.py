@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer.app.links import markdown_table
+from explorer.app.links import escape_md, markdown_table
 from explorer.app.state import get_db
 from explorer.app.status_charts import flow_map, status_label
 from explorer.app.widgets import CACHE_TTL_S, guarded
@@ -46,6 +46,23 @@ if not data.actors and not data.events:
     st.info("No actor or event has a place yet — run `explorer load seeds`.")
     st.stop()
 
+# ?place=<id> (the search box's links) names the place and what happened there.
+focus = (st.query_params.get("place") or "").strip()
+if focus:
+    here = [*(a for a in data.actors if a["place_id"] == focus),
+            *(e for e in data.events if e["place_id"] == focus)]
+    if not here:
+        st.warning(f"No actor or event on this map is at a place with the id "
+                   f"“{escape_md(focus)}” — search for it in the sidebar.",
+                   icon=":material/search_off:")
+    else:
+        what = [a["actor"] for a in here if "actor" in a] + [
+            f"{e['date']}{' (year inferred)' if e['inferred'] else ''}: {e['title']}"
+            for e in here if "title" in e]
+        st.info(f"**{escape_md(here[0]['place'])}** ({here[0]['lat']:.2f}, "
+                f"{here[0]['lon']:.2f}) — " + escape_md("; ".join(what)),
+                icon=":material/location_on:")
+
 view = st.segmented_control("Frame", list(VIEWS), default="Europe and Asia",
                             key="map_view") or "Europe and Asia"
 st.altair_chart(flow_map(data.actors, data.events, data.flows, extent=VIEWS[view]),
@@ -66,7 +83,8 @@ if data.flows:
     markdown_table(pd.DataFrame([
         {
             "flow": f"{f['supplier']} → {f['recipient']}", "status": status_label(f["status"]),
-            "deals": f["deals"], "TIV": f"{f['tiv']:,.2f}" if f["tiv"] else "",
+            "SIPRI deals": f["sipri_deals"] or "", "claims": f["claims"] or "",
+            "TIV": f"{f['tiv']:,.2f}" if f["tiv"] else "",
             "years": "" if f["first_year"] is None else (
                 str(f["first_year"]) if f["first_year"] == f["last_year"]
                 else f"{f['first_year']}–{f['last_year']}"),

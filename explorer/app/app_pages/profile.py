@@ -16,7 +16,9 @@ from explorer.app.state import get_db
 from explorer.app.status_charts import status_label, transfers_by_year
 from explorer.app.widgets import CACHE_TTL_S, guarded
 from explorer.db import Database
+from explorer.errors import UnresolvedName
 from explorer.graph import STATUS_STYLES
+from explorer.labels import INFERRED_NOTE, inferred_mark
 from explorer.profiles import ActorChoice, ActorProfile, actor_choices, actor_profile, resolve_actor
 
 DEFAULT_ACTOR = "north-korea"
@@ -34,7 +36,12 @@ def cached_profile(_db: Database, actor_id: str) -> ActorProfile | None:
 
 
 def remember_pick() -> None:
-    st.query_params["actor"] = st.session_state["profile_actor"]
+    if st.session_state["profile_actor"] is not None:
+        st.query_params["actor"] = st.session_state["profile_actor"]
+
+
+def open_actor(actor_id: str) -> None:
+    st.query_params["actor"] = actor_id
 
 
 def colour_status(value: Any) -> str:
@@ -63,21 +70,37 @@ if not choices:
 by_id = {choice.id: choice for choice in choices}
 
 asked = st.query_params.get("actor")
-from_url = resolve_actor(choices, asked)
+unresolved: UnresolvedName | None = None
+try:
+    from_url = resolve_actor(choices, asked)
+except UnresolvedName as error:
+    # Not someone else's profile in its place: the message, and the picker left empty.
+    from_url, unresolved = None, error
 if from_url is not None:
     st.session_state["profile_actor"] = from_url.id
+elif unresolved is not None:
+    st.session_state["profile_actor"] = None
 elif st.session_state.get("profile_actor") not in by_id:
     st.session_state["profile_actor"] = DEFAULT_ACTOR if DEFAULT_ACTOR in by_id else choices[0].id
 
 picked = st.selectbox(
     "Actor", list(by_id), key="profile_actor", on_change=remember_pick,
-    format_func=lambda actor_id: by_id[actor_id].label,
+    format_func=lambda actor_id: by_id[actor_id].label, placeholder="choose an actor",
     help="Type a name or an alias: DPRK finds North Korea.",
 )
-if asked and from_url is None:
-    st.warning(f"No actor is called “{escape_md(asked)}” — showing "
-               f"{escape_md(by_id[picked].name)} instead.", icon=":material/person_search:")
-if from_url is None:
+if unresolved is not None:
+    message = str(unresolved)
+    st.warning(escape_md(message[:1].upper() + message[1:]), icon=":material/person_search:")
+    candidates = [c for c in unresolved.candidates if c.id in by_id]
+    if candidates:
+        buttons = st.columns(len(candidates) + 1)
+        for column, candidate in zip(buttons, candidates, strict=False):
+            column.button(candidate.label, key=f"profile_open_{candidate.id}",
+                          on_click=open_actor, args=(candidate.id,), width="stretch",
+                          icon=":material/person:")
+if picked is None:
+    st.stop()
+if from_url is None and unresolved is None:
     st.query_params["actor"] = picked
 
 profile = guarded(lambda: cached_profile(db, picked))
@@ -104,12 +127,18 @@ if actor["name_sources"]:
 
 outbound = [row for row in profile.partners if row["direction"] == "outbound"]
 inbound = [row for row in profile.partners if row["direction"] == "inbound"]
-metrics = st.columns(5)
-metrics[0].metric("Transfers supplied", sum(row["deals"] for row in outbound))
-metrics[1].metric("Transfers received", sum(row["deals"] for row in inbound))
-metrics[2].metric("Partners", len({row["partner_id"] for row in profile.partners}))
-metrics[3].metric("Events", len(profile.events))
-metrics[4].metric("Sources", len({row["source_id"] for row in profile.sources}))
+# SIPRI's deals and the sources' claims are counted apart (docs/reading-results.md).
+metrics = st.columns(6)
+metrics[0].metric("SIPRI deals supplied", sum(row["sipri_deals"] for row in outbound),
+                  help="Deals in the SIPRI Arms Transfers Database with this actor as supplier.")
+metrics[1].metric("SIPRI deals received", sum(row["sipri_deals"] for row in inbound),
+                  help="Deals in the SIPRI Arms Transfers Database with this actor as recipient.")
+metrics[2].metric("Claims", sum(row["claims"] for row in profile.partners),
+                  help="Transfers known only from reporting (supplied, sought, withheld…), "
+                       "either way; not SIPRI records.")
+metrics[3].metric("Partners", len({row["partner_id"] for row in profile.partners}))
+metrics[4].metric("Events", len(profile.events))
+metrics[5].metric("Sources", len({row["source_id"] for row in profile.sources}))
 
 uses_sipri = any("sipri" in row["origins"] for row in profile.partners)
 
@@ -143,20 +172,27 @@ st.subheader("Partners")
 partners = pd.DataFrame([
     {
         "direction": "supplies to" if row["direction"] == "outbound" else "receives from",
-        "partner": row["partner"], "deals": row["deals"], "TIV": round(row["tiv"] or 0.0, 2),
+        "partner": row["partner"], "SIPRI deals": row["sipri_deals"], "claims": row["claims"],
+        "TIV": round(row["tiv"] or 0.0, 2),
         "years": years(row["first_year"], row["last_year"]),
         "statuses": joined([status_label(s) for s in row["statuses"]]),
         "from": joined(row["origins"]), "id": row["partner_id"],
     }
     for row in profile.partners
-], columns=["direction", "partner", "deals", "TIV", "years", "statuses", "from", "id"])
+], columns=["direction", "partner", "SIPRI deals", "claims", "TIV", "years", "statuses", "from",
+            "id"])
 chosen = st.dataframe(
     partners.style.map(colour_status, subset=["statuses"]), hide_index=True,
-    column_order=["direction", "partner", "deals", "TIV", "years", "statuses", "from"],
+    column_order=["direction", "partner", "SIPRI deals", "claims", "TIV", "years", "statuses",
+                  "from"],
     column_config={"TIV": st.column_config.NumberColumn(format="%.2f",
                                                         help="SIPRI TIV, millions"),
+                   "SIPRI deals": st.column_config.NumberColumn(
+                       help="deals in the SIPRI Arms Transfers Database"),
+                   "claims": st.column_config.NumberColumn(
+                       help="transfers known only from reporting, any status"),
                    "from": st.column_config.TextColumn(help="seed: reporting; sipri: SIPRI")},
-    on_select="rerun", selection_mode="single-row", key="profile_partners",
+    on_select="rerun", selection_mode="single-row", key="profile_partners", placeholder="",
 )
 st.caption("Select a partner's row to open its profile.")
 selected = chosen.selection.rows if chosen is not None else []
@@ -170,31 +206,36 @@ systems = pd.DataFrame([
     {
         "direction": "supplies" if row["direction"] == "outbound" else "receives",
         "system": row["system"], "category": row["category"], "classes": joined(row["classes"]),
-        "partners": joined(row["partners"]), "deals": row["deals"],
+        "partners": joined(row["partners"]), "SIPRI deals": row["sipri_deals"],
+        "claims": row["claims"],
         "delivered": row["delivered"] or None,
         "statuses": joined([status_label(s) for s in row["statuses"]]),
         "years": years(row["first_year"], row["last_year"]),
+        "profile": f"weapon?system={row['system_id']}",
     }
     for row in profile.systems
-], columns=["direction", "system", "statuses", "partners", "deals", "delivered", "years",
-            "category", "classes"])
+], columns=["direction", "system", "statuses", "partners", "SIPRI deals", "claims", "delivered",
+            "years", "category", "classes", "profile"])
 st.dataframe(systems.style.map(colour_status, subset=["statuses"]), hide_index=True,
+             placeholder="",
              column_config={"delivered": st.column_config.NumberColumn(
-                 format="%d", help="number delivered, where SIPRI records it")})
+                 format="%d", help="number of this system delivered, where SIPRI records it"),
+                 "profile": st.column_config.LinkColumn(
+                     display_text="open", help="the weapon-system profile (/weapon)")})
 
 st.subheader("Events")
 if profile.events:
     markdown_table(pd.DataFrame([
         {
-            "date": row["date"] + (" (year inferred)" if row["inferred"] else ""),
+            "date": inferred_mark(row["date"], row["inferred"]),
             "role": row["role"], "event": row["title"],
             "by": joined(row["conducted_by"]), "against": joined(row["targeted"]),
             "used": joined(row["used"]), "place": row["place"],
         }
         for row in profile.events
     ]))
-    st.caption("A year marked inferred was not printed by the source; the date note in the "
-               "timeline's table says how it was worked out.")
+    st.caption(INFERRED_NOTE + " The date note in the timeline's table says how it was "
+               "worked out.")
 else:
     st.caption("No events conducted or targeted.")
 
@@ -205,10 +246,14 @@ markdown_table(pd.DataFrame([
     {
         "source": row["source"],
         "quote": row["quote"] or (
-            f"{row['count']} records. {row['attribution'] or ''}".strip()),
-        "as of": row["as_of"], "confidence": row["confidence"], "said by": row["attributed_to"],
+            f"{row['count']:,} SIPRI deals. {row['attribution'] or ''}".strip()),
+        "said by": row["attributed_to"], "as of": inferred_mark(row["as_of"],
+                                                                 row["as_of_inferred"]),
+        "confidence": row["confidence"],
         "supports": "; ".join(row["supports"]) if row["supports"]
-        else f"{row['count']} transfers",
+        else f"{row['count']:,} SIPRI deals",
     }
     for row in profile.sources
-], columns=["source", "quote", "as of", "confidence", "said by", "supports"]))
+], columns=["source", "quote", "said by", "as of", "confidence", "supports"]),
+    nowrap=["as of"])
+st.caption(f"{INFERRED_NOTE}")

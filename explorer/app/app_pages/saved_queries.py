@@ -13,10 +13,14 @@ import streamlit as st
 from explorer.app import charts
 from explorer.app import widgets as w
 from explorer.app.state import get_db
-from explorer.errors import ExplorerError
+from explorer.errors import ExplorerError, UnresolvedName
+from explorer.labels import INFERRED_NOTE, INFERRED_SUFFIX
 from explorer.queries import Param, SavedQuery
 
 QUERY_KEY = "q"
+# Parameters that choose a period: the form says which years the data covers.
+PERIOD_PARAMS = ("from_year", "to_year", "since", "since_year")
+CATALOGUE_PX = 520
 
 
 def widget_key(query: SavedQuery, param: Param) -> str:
@@ -82,12 +86,15 @@ def show_result(db: Any, query: SavedQuery, params_json: str, rows: list[dict[st
         graph = drawn["graph"]
         arrows, raw = st.tabs(["Transfers (arrows)", "Rows"])
         with arrows:
-            st.dataframe(pd.DataFrame(w.arrow_rows(graph)), hide_index=True, width="stretch")
+            st.dataframe(pd.DataFrame(w.arrow_rows(graph)), hide_index=True, width="stretch",
+                         placeholder="")
         with raw:
             table(rows, None)
         return graph, None
     if not rows:
-        st.info("The query returned no rows — try other parameter values.",
+        # Every actor and weapon-system name resolved (an unknown one stops the run
+        # with its own warning), so this is a true "nothing matches".
+        st.info("The query returned no rows for these values.",
                 icon=":material/search_off:")
         return rows, None
     chart = None
@@ -112,10 +119,10 @@ def show_result(db: Any, query: SavedQuery, params_json: str, rows: list[dict[st
 
 
 def table(rows: Sequence[Mapping[str, Any]], columns: list[str] | None) -> None:
-    frame = pd.DataFrame(w.display_rows(rows))
-    if columns:
-        frame = frame[[c for c in columns if c in frame.columns]]
-    st.dataframe(frame, hide_index=True, width="stretch")
+    w.result_table(rows, columns)
+    if any(str(value).endswith(INFERRED_SUFFIX) for row in rows for value in row.values()
+           if isinstance(value, str)):
+        st.caption(INFERRED_NOTE)
 
 
 db = get_db()
@@ -160,11 +167,13 @@ with left:
     if current not in shown:
         shown = [current, *shown]
     matching = sum(matches(catalogue[name], search, tags) for name in shown)
-    st.radio(
-        f"{matching} of {len(catalogue)} queries", shown, key="saved_query",
-        format_func=lambda name: catalogue[name].title,
-        captions=[", ".join(catalogue[name].tags) for name in shown],
-    )
+    # A scrolling list, so the result below is not pushed under eighteen entries.
+    with st.container(height=CATALOGUE_PX, border=False):
+        st.radio(
+            f"{matching} of {len(catalogue)} queries", shown, key="saved_query",
+            format_func=lambda name: catalogue[name].title,
+            captions=[", ".join(catalogue[name].tags) for name in shown],
+        )
 
 query = catalogue[st.session_state["saved_query"]]
 
@@ -185,6 +194,9 @@ with right:
                                                  suggestions=suggestions_for(db, param))
         if not query.params:
             st.caption("This query takes no parameters.")
+        elif any(p.name in PERIOD_PARAMS for p in query.params):
+            # What "no limit" means: the years the data in this graph covers.
+            st.caption(w.guarded(lambda: w.cached_data_range(db)).sentence())
         st.form_submit_button("Run query", icon=":material/play_arrow:", type="primary")
 
     # The URL says which query with which values; a colleague's link reruns it.
@@ -207,25 +219,32 @@ with right:
         try:
             with st.spinner("Running…"):
                 result = w.cached_saved(db, query.name, params_json)
+        except UnresolvedName as error:
+            # A name the analyst typed: say which, with the closest names.
+            message = str(error)
+            st.warning(w.md_escape(message[:1].upper() + message[1:]),
+                       icon=":material/person_search:")
         except ExplorerError as error:
             w.show_error(error)
 
-    if result is not None:
-        if result.notice:
-            st.warning(result.notice, icon=":material/content_cut:")
-        exported, _ = show_result(db, query, params_json, result.rows, result.keys)
-        st.caption(f"{len(result.rows):,} rows · {result.elapsed_ms:,.0f} ms · read-only")
-        drawn = exported if isinstance(exported, w.GraphData) else None
-        provenance = w.provenance_for(db, query.name, result.parameters, result.rows, drawn)
-        w.attribution_line(exported, provenance)
-        w.download_buttons(exported, provenance, key=f"saved_{query.name}",
-                           stem=query.name.replace("_", "-"))
-    # Drawn only when open: the highlighter is a large script that would otherwise
-    # load with every result and delay a network drawing.
-    cypher_box = st.expander("Cypher", icon=":material/code:", expanded=result is None,
-                             key=f"saved_cypher_{query.name}", on_change="rerun")
-    if cypher_box.open:
-        with cypher_box:
-            st.code(query.cypher.strip(), language="cypher")
-            st.caption(f"{query.path} · parameters: "
-                       + (", ".join(p.signature for p in query.params) or "none"))
+# The result spans the page's width, below the catalogue and the form: a table
+# needs the room for its quotes.
+if result is not None:
+    if result.notice:
+        st.warning(result.notice, icon=":material/content_cut:")
+    exported, _ = show_result(db, query, params_json, result.rows, result.keys)
+    st.caption(f"{len(result.rows):,} rows · {result.elapsed_ms:,.0f} ms · read-only")
+    drawn = exported if isinstance(exported, w.GraphData) else None
+    provenance = w.provenance_for(db, query.name, result.parameters, result.rows, drawn)
+    w.attribution_line(exported, provenance)
+    w.download_buttons(exported, provenance, key=f"saved_{query.name}",
+                       stem=query.name.replace("_", "-"))
+# Drawn only when open: the highlighter is a large script that would otherwise
+# load with every result and delay a network drawing.
+cypher_box = st.expander("Cypher", icon=":material/code:", expanded=result is None,
+                         key=f"saved_cypher_{query.name}", on_change="rerun")
+if cypher_box.open:
+    with cypher_box:
+        st.code(query.cypher.strip(), language="cypher")
+        st.caption(f"{query.path} · parameters: "
+                   + (", ".join(p.signature for p in query.params) or "none"))

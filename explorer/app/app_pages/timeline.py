@@ -12,6 +12,8 @@ from explorer.app.state import get_db
 from explorer.app.status_charts import timeline_chart
 from explorer.app.widgets import CACHE_TTL_S, guarded
 from explorer.db import Database
+from explorer.explore import DataRange, data_range
+from explorer.labels import INFERRED_NOTE, inferred_mark, year_span
 from explorer.profiles import ActorChoice, actor_choices
 from explorer.timeline import DEFAULT_ACTORS, Timeline, timeline
 
@@ -30,6 +32,11 @@ MAX_LANES = 25
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def cached_choices(_db: Database) -> list[ActorChoice]:
     return actor_choices(_db)
+
+
+@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
+def cached_data_range(_db: Database) -> DataRange:
+    return data_range(_db)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner="Reading the timeline…")
@@ -72,10 +79,22 @@ if not (tl.events or tl.deliveries or tl.claims):
     st.info("Nothing dated for these actors.")
     st.stop()
 
+data_years = guarded(lambda: cached_data_range(db))
+all_span = tl.years
+
+
+def window_label(name: str) -> str:
+    # "All years" names the years it means: those of the data in the graph.
+    if WINDOWS[name] == (None, None) and all_span is not None:
+        return f"{name} ({year_span(*all_span)})"
+    return name
+
+
 view = st.segmented_control(
-    "Window", list(WINDOWS), key="timeline_window",
+    "Window", list(WINDOWS), key="timeline_window", format_func=window_label,
     default=WINDOW_KEYS.get(st.query_params.get("window", ""), DEFAULT_WINDOW),
 ) or DEFAULT_WINDOW
+st.caption(data_years.sentence())
 start, end = window(view, tl)
 drawn, left_out = tl.busiest(MAX_LANES)
 st.altair_chart(timeline_chart(drawn, start, end), width="stretch")
@@ -83,7 +102,8 @@ if left_out:
     st.caption(f"The chart keeps the {MAX_LANES} busiest transfer lanes; {left_out} smaller "
                "ones are in the table below.")
 st.caption(
-    "Black dots: events, hollow when the source did not print the year (it was inferred); "
+    "Black dots: events, hollow when the source did not print the year (it was inferred: "
+    "“(year inferred)” after the date in the tooltip and the table); "
     "a thin grey bar spans a month or a year when that is all the source gives. Diamonds: "
     "claims, at the date they were made, coloured by the status they claim. Bars: SIPRI "
     "delivery years. Scroll or drag on the chart to zoom in time; hover for the quote. "
@@ -96,7 +116,7 @@ kinds = st.pills("Show", ["events", "claims", "deliveries"], default=["events", 
 rows = []
 if "events" in kinds:
     rows += [{
-        "date": e["date"], "what": "event",
+        "date": inferred_mark(e["date"], e["inferred"]), "what": "event",
         "lane": e["lane"].removesuffix(" · events"), "about": e["title"],
         "dating": ("year inferred: " + (e["date_note"] or "")) if e["inferred"] else "printed",
         "status": e["kind"], "quote": e["quote"], "source": e["source"],
@@ -112,12 +132,16 @@ if "deliveries" in kinds:
     rows += [{
         "date": str(d["year"]), "what": "delivery", "lane": d["lane"].rsplit(" · ", 1)[0],
         "about": ", ".join(d["systems"]), "dating": "year",
-        "status": d["status"], "quote": f"{d['deals']} deals, {d['number'] or '?'} items, "
-                                        f"TIV {d['tiv']:,.2f}",
+        "status": d["status"],
+        # A number of items only for one system (docs/reading-results.md).
+        "quote": f"{d['deals']} SIPRI deal{'s' if d['deals'] != 1 else ''}"
+                 + (f", {d['number']:,} delivered" if d["number"] is not None else "")
+                 + f", TIV {d['tiv']:,.2f}",
         "source": "SIPRI Arms Transfers Database (c) SIPRI",
     } for d in tl.deliveries]
 if rows:
     table = pd.DataFrame(rows).sort_values(["date", "what", "lane"], kind="stable")
-    markdown_table(table)
+    markdown_table(table, nowrap=["date"])
+    st.caption(INFERRED_NOTE)
 else:
     st.caption("Pick what to list.")
