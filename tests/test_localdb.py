@@ -110,3 +110,14 @@ def test_routing_uri_works_against_the_single_local_server(settings) -> None:
     with Database(routed) as db:
         assert db.ping()["edition"] == "community"
         assert db.read(lambda tx: tx.run("RETURN 1 AS one").single()["one"]) == 1
+
+
+def test_generated_passwords_never_look_like_an_option() -> None:
+    # The admin tool reads a leading '-' as an option: one first start in 64 failed
+    # with a usage message before passwords were kept from starting with one.
+    from explorer.localdb.server import new_password
+
+    passwords = {new_password() for _ in range(2000)}
+    assert len(passwords) == 2000
+    assert not any(p.startswith("-") for p in passwords)
+    assert all(len(p) >= 24 for p in passwords)

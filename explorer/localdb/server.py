@@ -111,6 +111,13 @@ def _not_zombie(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
+def new_password() -> str:
+    """A random password the admin tool takes as its argument: URL-safe text that
+    never starts with '-', which the tool would read as an option (token_urlsafe
+    starts with '-' one time in 64, and the first start then failed)."""
+    return "p" + secrets.token_urlsafe(18)
+
+
 class LocalServer:
     """One Neo4j server under one state directory."""
 
@@ -280,7 +287,7 @@ class LocalServer:
             return str(credentials["password"])
         # Before the first start the admin tool sets the password offline, so the
         # server never runs with the default neo4j/neo4j login.
-        password = secrets.token_urlsafe(18)
+        password = new_password()
         completed = subprocess.run(
             [str(java.path), "-cp", f"{lib}/*", "-Dlog4j2.disable.jmx=true", ADMIN_TOOL,
              "dbms", "set-initial-password", password],
