@@ -260,7 +260,8 @@ def test_relationship_rows_join_existing_nodes(bundle: SeedBundle) -> None:
     evidenced = {r["start"] for r in rows["EVIDENCED_BY"]}
     assert ids["Transfer"] | ids["Event"] <= evidenced
     for row in rows["EVIDENCED_BY"]:
-        assert set(row["props"]) == {"quote", "as_of", "confidence", "attributed_to", "note"}
+        assert set(row["props"]) == {"quote", "as_of", "as_of_precision", "as_of_inferred",
+                                     "confidence", "attributed_to", "note"}
 
 
 def test_rows_are_plain_and_stable(bundle: SeedBundle) -> None:
