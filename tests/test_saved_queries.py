@@ -15,6 +15,7 @@ from explorer.db import Database
 from explorer.errors import QueryError
 from explorer.loaders.seeds import load_seed_bundle
 from explorer.loaders.sipri_parse import SipriDeal, read_export
+from explorer.names import name_key
 from explorer.queries import (
     catalogue_problems,
     convert_params,
@@ -291,6 +292,27 @@ def test_intermediaries_through_iran_match_the_sipri_file(
         assert r["plausibility"] in (
             "received first", "received and passed on in overlapping years"
         )
+
+
+def test_intermediaries_by_class_link_only_systems_of_one_kind(
+    loaded_graph: Database, deals: list[SipriDeal]
+) -> None:
+    """Artillery gathers towed guns, rocket launchers and mortars: a class match
+    through it must not turn a towed gun received into a rocket launcher passed on."""
+    described = {d.system_name: name_key(d.description or "") for d in deals}
+    broad = {c.name for c in load_seed_bundle().weapon_classes
+             if len(c.sipri_descriptions) > 1}
+    assert "artillery" in broad
+    rows = run(loaded_graph, "intermediaries", match_on="class")
+    linked = [r for r in rows if r["received"] != r["passed_on"]]
+    assert linked, "class matching finds no chain at all"
+    for r in linked:
+        if r["shared"] in broad and r["received"] in described \
+                and r["passed_on"] in described:
+            assert described[r["received"]] == described[r["passed_on"]], r
+    # The chain the first build reported: Russia's D-30 guns "passed on" as Fajr-5s.
+    assert not any(r["received"].startswith("D-30") and r["passed_on"] == "Fajr-5"
+                   for r in rows)
 
 
 def test_top_suppliers_and_recipients_by_tiv_match_the_sipri_file(

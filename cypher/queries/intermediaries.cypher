@@ -3,6 +3,10 @@
 //   A and later supplied the same system (or, with match_on=class, one of the same
 //   class) to C: Chinese C-802 missiles passed on by Iran to Hezbollah and Syria.
 //
+//   With match_on=class, a class that gathers several kinds of SIPRI system
+//   (artillery: towed guns, rocket launchers, mortars) links only systems SIPRI
+//   describes alike, so a towed gun is never "passed on" as a rocket launcher.
+//
 //   A chain is kept only when its years make it plausible: B's first receipt
 //   comes no later than the last year B supplied C. Claims without years are
 //   kept and marked "years unknown".
@@ -31,6 +35,10 @@ CALL (w1) {
   WITH w1 WHERE $match_on = 'class'
   MATCH (w1)-[:IS_A]->(k:WeaponClass)<-[:IS_A]-(w2:WeaponSystem)
   WHERE w2 <> w1
+    // A class that gathers several kinds of SIPRI system (artillery: towed guns,
+    // rocket launchers, mortars) links only systems of the same kind: a towed gun
+    // received is no evidence that a rocket launcher passed on came from it.
+    AND (size(coalesce(k.sipri_descriptions, [])) < 2 OR w1.description = w2.description)
   RETURN w2, k.name AS shared
 }
 MATCH (w2)<-[:OF]-(t2:Transfer)<-[:SUPPLIED]-(b)

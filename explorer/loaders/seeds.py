@@ -82,7 +82,7 @@ NODE_PROPERTIES: dict[str, tuple[str, ...]] = {
         "name", "category", "description", "aliases", "aliases_text", "generic", "range_km",
         "name_key",
     ),
-    "WeaponClass": ("name", "description"),
+    "WeaponClass": ("name", "description", "sipri_descriptions"),
     "Transfer": (
         "status", "origin", "description", "quantity", "quantity_text", "quantity_estimate",
         "order_year", "order_year_estimate", "delivery_years", "delivered_per_year",
@@ -242,7 +242,13 @@ class SeedBundle:
                 rel("LOCATED_IN", a.id, a.located_in)
             reference("Actor", a.id, a.sources)
         for c in self.weapon_classes:
-            out["WeaponClass"].append(_node(c.id, {"name": c.name, "description": c.description}))
+            # The SIPRI descriptions a class gathers go into the graph too: a class that
+            # gathers several kinds (artillery: towed guns, rocket launchers, mortars)
+            # is too broad to say that two of its systems are alike.
+            out["WeaponClass"].append(_node(c.id, {
+                "name": c.name, "description": c.description,
+                "sipri_descriptions": list(c.sipri_descriptions),
+            }))
             if c.parent:
                 rel("SUBCLASS_OF", c.id, c.parent)
             reference("WeaponClass", c.id, c.sources)
