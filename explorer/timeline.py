@@ -127,6 +127,19 @@ class Timeline:
         return (min(found), max(found)) if found else None
 
 
+EVENT_ACTORS = """
+MATCH (e:Event {id: $id})
+RETURN COLLECT { MATCH (a:Actor)-[:CONDUCTED|TARGETED]-(e) RETURN DISTINCT a.id } AS actors
+"""
+
+
+def event_actors(db: Database, event_id: str) -> list[str] | None:
+    """The actors that conducted or were targeted by an event; None when no event has
+    that id (a search link's ``?event=`` opens the timeline on them)."""
+    rows = db.read(lambda tx: tx.run(EVENT_ACTORS, id=event_id).data(), label="timeline:event")
+    return rows[0]["actors"] if rows else None
+
+
 def date_span(iso: str | None, precision: str | None = None) -> tuple[dt.date, dt.date] | None:
     """The first and last day an ISO date at its precision can mean:
     ``"2024"`` -> 1 Jan to 31 Dec 2024, ``"2024-04"`` -> April, ``"2024-03-30"`` -> that day."""

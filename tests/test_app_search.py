@@ -214,3 +214,13 @@ def test_a_search_link_to_a_place_names_what_happened_there(app_env: None) -> No
     assert "Zaporizhzhia" in text and "2023-12-30 (year inferred)" in text
     unknown = open_page("map.py", place="pl-nope")
     assert any("“pl-nope”" in unescaped(w.value) for w in unknown.warning)
+
+
+def test_a_search_link_to_an_event_opens_the_timeline_of_its_actors(app_env: None) -> None:
+    at = open_page("timeline.py", event="ev-2023-12-30-north-korean-missile-strike")
+    assert_clean(at)
+    assert set(at.multiselect(key="timeline_actors").value) == {"russia", "ukraine"}
+    text = " ".join(unescaped(i.value) for i in at.info)
+    assert "2023-12-30 (year inferred)" in text and "Zaporizhzhia" in text
+    unknown = open_page("timeline.py", event="ev-nope")
+    assert any("“ev-nope”" in unescaped(w.value) for w in unknown.warning)

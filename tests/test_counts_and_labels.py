@@ -249,6 +249,23 @@ def test_timeline_claims_are_marked_but_placed_by_the_bare_date(loaded_graph: Da
     assert denial["as_of"] == APRIL_4 and denial["date"] == "2024-04-04"
 
 
+def test_timeline_draws_claims_with_an_inferred_year_hollow(loaded_graph: Database) -> None:
+    import datetime as dt
+
+    from explorer.app.status_charts import timeline_chart
+
+    tl = timeline(loaded_graph)
+    inferred = [c for c in tl.claims if c["inferred"]]
+    assert inferred, "the seed claims' years are inferred"
+    spec = timeline_chart(tl, dt.date(2023, 12, 1), dt.date(2024, 5, 1)).to_dict()
+    diamonds = [layer for layer in spec["layer"]
+                if isinstance(layer.get("mark"), dict) and layer["mark"].get("shape") == "diamond"]
+    hollow = [layer for layer in diamonds if layer["mark"].get("filled") is False]
+    assert len(hollow) == 1
+    drawn = spec["datasets"][hollow[0]["data"]["name"]]
+    assert len(drawn) == len(inferred) and all(row["inferred"] for row in drawn)
+
+
 def test_cli_table_marks_inferred_dates_and_leaves_empty_cells_blank(
     loaded_graph: Database, cli_env: dict[str, str]
 ) -> None:

@@ -123,10 +123,11 @@ def timeline_frames(tl: Timeline) -> dict[str, pd.DataFrame]:
             "status": status_label(c["status"]) if c["status"] else EVENT_CLAIM,
             "about": c["label"], "quote": c["quote"] or "", "source": c["source"] or "",
             "confidence": c["confidence"] or "", "attributed_to": c["attributed_to"] or "",
+            "inferred": bool(c.get("inferred")),
         }
         for c in tl.claims
     ], columns=["lane", "at", "as_of", "status", "about", "quote", "source", "confidence",
-                "attributed_to"])
+                "attributed_to", "inferred"])
     # Claims made the same day in the same lane (a denial and a wish in one
     # sentence) would hide each other; each status gets its own slot in the lane.
     claims["slot"] = claims.groupby(["lane", "at"])["status"].transform(
@@ -193,15 +194,21 @@ def timeline_chart(tl: Timeline, start: dt.date, end: dt.date) -> alt.LayerChart
     ))
 
     claims = frames["claims"]
-    layers.append(alt.Chart(claims).mark_point(shape="diamond", size=110, filled=True,
-                                               opacity=0.9, clip=True, stroke="#ffffff",
-                                               strokeWidth=0.8).encode(
-        x=alt.X("at:T", scale=alt.Scale(domain=domain), title=None), y=y, color=colour,
-        yOffset=alt.YOffset("slot:N", scale=alt.Scale(paddingOuter=0.6)),
-        tooltip=[alt.Tooltip("about:N", title="claim about"), alt.Tooltip("as_of:N", title="as of"),
-                 "status:N", "confidence:N", alt.Tooltip("attributed_to:N", title="said by"),
-                 "quote:N", "source:N"],
-    ))
+    claim_encoding = {
+        "x": alt.X("at:T", scale=alt.Scale(domain=domain), title=None), "y": y,
+        "color": colour, "yOffset": alt.YOffset("slot:N", scale=alt.Scale(paddingOuter=0.6)),
+        "tooltip": [alt.Tooltip("about:N", title="claim about"),
+                    alt.Tooltip("as_of:N", title="as of"), "status:N", "confidence:N",
+                    alt.Tooltip("attributed_to:N", title="said by"), "quote:N", "source:N"],
+    }
+    # As with events: a claim whose date the source printed without its year is
+    # drawn hollow, so a guessed date never looks like a printed one.
+    layers.append(alt.Chart(claims[~claims["inferred"]]).mark_point(
+        shape="diamond", size=110, filled=True, opacity=0.9, clip=True, stroke="#ffffff",
+        strokeWidth=0.8).encode(**claim_encoding))
+    layers.append(alt.Chart(claims[claims["inferred"]]).mark_point(
+        shape="diamond", size=110, filled=False, opacity=1, clip=True,
+        strokeWidth=2).encode(**claim_encoding))
     height = max(180, 46 * len(lanes))
     return alt.layer(*layers).resolve_scale(fill="independent").properties(
         height=height).interactive(bind_y=False)

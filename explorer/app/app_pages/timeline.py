@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from explorer.app.links import markdown_table
+from explorer.app.links import escape_md, markdown_table
 from explorer.app.state import get_db
 from explorer.app.status_charts import timeline_chart
 from explorer.app.widgets import CACHE_TTL_S, guarded
@@ -15,7 +15,7 @@ from explorer.db import Database
 from explorer.explore import DataRange, data_range
 from explorer.labels import INFERRED_NOTE, inferred_mark, year_span
 from explorer.profiles import ActorChoice, actor_choices
-from explorer.timeline import DEFAULT_ACTORS, Timeline, timeline
+from explorer.timeline import DEFAULT_ACTORS, Timeline, event_actors, timeline
 
 WINDOWS = {
     "The article: Dec 2023 – Apr 2024": (dt.date(2023, 12, 1), dt.date(2024, 5, 1)),
@@ -57,8 +57,15 @@ st.caption("Deliveries, events and what sources said, and when — for the actor
 db = get_db()
 choices = guarded(lambda: cached_choices(db))
 by_id = {choice.id: choice for choice in choices}
+# ?event=<id> (the search box's links): the timeline of the actors it involves.
+focus = (st.query_params.get("event") or "").strip()
+focus_actors = guarded(lambda: event_actors(db, focus)) if focus else None
 if "timeline_actors" not in st.session_state:
-    st.session_state["timeline_actors"] = [a for a in DEFAULT_ACTORS if a in by_id]
+    st.session_state["timeline_actors"] = [a for a in (focus_actors or DEFAULT_ACTORS)
+                                           if a in by_id]
+if focus and focus_actors is None:
+    st.warning(f"No event has the id “{escape_md(focus)}” — search for it in the sidebar.",
+               icon=":material/search_off:")
 
 top = st.columns([5, 2])
 picked = top[0].multiselect(
@@ -78,6 +85,13 @@ tl = guarded(lambda: cached_timeline(db, tuple(picked), with_others))
 if not (tl.events or tl.deliveries or tl.claims):
     st.info("Nothing dated for these actors.")
     st.stop()
+
+focused = next((e for e in tl.events if e["id"] == focus), None) if focus else None
+if focused is not None:
+    st.info(f"**{escape_md(inferred_mark(focused['date'], focused['inferred']))}** — "
+            f"{escape_md(focused['title'])}"
+            + (f" ({escape_md(focused['place'])})" if focused["place"] else ""),
+            icon=":material/event:")
 
 data_years = guarded(lambda: cached_data_range(db))
 all_span = tl.years
@@ -105,7 +119,8 @@ st.caption(
     "Black dots: events, hollow when the source did not print the year (it was inferred: "
     "“(year inferred)” after the date in the tooltip and the table); "
     "a thin grey bar spans a month or a year when that is all the source gives. Diamonds: "
-    "claims, at the date they were made, coloured by the status they claim. Bars: SIPRI "
+    "claims, at the date they were made, coloured by the status they claim, hollow when "
+    "the year of that date was inferred. Bars: SIPRI "
     "delivery years. Scroll or drag on the chart to zoom in time; hover for the quote. "
     "Source of the delivery bars: SIPRI Arms Transfers Database (c) SIPRI."
 )
