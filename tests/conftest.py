@@ -124,3 +124,14 @@ def loaded_graph(db: Database) -> Database:
         load_sipri(db, sipri_test_file())
         _loaded_counts["graph"] = graph_counts(db)
     return db
+
+
+@pytest.fixture
+def app_env(loaded_graph: Database, settings: Settings,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The dashboard pointed at the loaded test graph and the shipped saved queries."""
+    from tests.apptest import clear_caches, point_app_at
+
+    point_app_at(monkeypatch, settings)
+    yield
+    clear_caches()

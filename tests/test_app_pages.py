@@ -15,48 +15,25 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.config import Settings
 from explorer.queries import load_catalogue
+from tests.apptest import MAIN, assert_clean, clear_caches, open_page, point_app_at
 
 REPO = Path(__file__).resolve().parents[1]
-MAIN = str(REPO / "explorer" / "app" / "main.py")
 APP_QUERIES = REPO / "tests" / "fixtures" / "app_queries"
 CATALOGUE = REPO / "cypher" / "queries"
-
-
-def _env(monkeypatch: pytest.MonkeyPatch, settings: Settings, uri: str | None = None) -> None:
-    monkeypatch.setenv("NEO4J_URI", uri or settings.uri)
-    monkeypatch.setenv("NEO4J_USERNAME", settings.username)
-    monkeypatch.setenv("NEO4J_PASSWORD", settings.password or "")
-    monkeypatch.setenv("NEO4J_DATABASE", settings.database)
-    # One Database per process is the app's rule; each test starts from a fresh one.
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 @pytest.fixture
 def app_env(
     loaded_graph: object, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
-    _env(monkeypatch, settings)
-    monkeypatch.setenv("EXPLORER_QUERIES_DIR", str(APP_QUERIES))
+    # These pages are tested on a small catalogue of their own (tests/fixtures/app_queries).
+    point_app_at(monkeypatch, settings, queries_dir=APP_QUERIES)
     yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-def open_page(page: str, **query_params: str) -> AppTest:
-    at = AppTest.from_file(MAIN, default_timeout=120)
-    at.query_params.update(query_params)
-    at.switch_page(f"app_pages/{page}")
-    return at.run()
+    clear_caches()
 
 
 def errors(at: AppTest) -> list[str]:
     return [str(e.value) for e in at.error]
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not errors(at), errors(at)
 
 
 def frame_text(at: AppTest) -> str:
@@ -352,8 +329,8 @@ def test_database_down_is_one_line_and_the_page_recovers(
     host, port = settings.uri.rsplit("//", 1)[1].rsplit(":", 1)
     relay = _Forwarder((host, int(port)))
     relay.start()
-    _env(monkeypatch, settings, uri=f"bolt://127.0.0.1:{relay.port}")
-    monkeypatch.setenv("EXPLORER_QUERIES_DIR", str(APP_QUERIES))
+    point_app_at(monkeypatch, settings, uri=f"bolt://127.0.0.1:{relay.port}",
+                 queries_dir=APP_QUERIES)
     try:
         at = open_page(page, **query_params)
         assert_clean(at)

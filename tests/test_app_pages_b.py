@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -30,10 +28,9 @@ from explorer.provenance import (
 )
 from explorer.queries import load_catalogue
 from explorer.timeline import date_span, timeline
+from tests.apptest import assert_clean, open_page, page_text, point_app_at, unescaped
 from tests.test_app_pages import _Forwarder
 
-REPO = Path(__file__).resolve().parents[1]
-MAIN = str(REPO / "explorer" / "app" / "main.py")
 SIPRI_ATTRIBUTION = "Source: SIPRI Arms Transfers Database (c) SIPRI"
 
 
@@ -242,52 +239,6 @@ def test_map_places_and_flows(loaded_graph: Database) -> None:
 # --------------------------------------------------------------------------- pages
 
 
-def _env(monkeypatch: pytest.MonkeyPatch, settings: Settings, uri: str | None = None) -> None:
-    monkeypatch.setenv("NEO4J_URI", uri or settings.uri)
-    monkeypatch.setenv("NEO4J_USERNAME", settings.username)
-    monkeypatch.setenv("NEO4J_PASSWORD", settings.password or "")
-    monkeypatch.setenv("NEO4J_DATABASE", settings.database)
-    monkeypatch.delenv("EXPLORER_QUERIES_DIR", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-@pytest.fixture
-def app_env(loaded_graph: Database, settings: Settings,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    _env(monkeypatch, settings)
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-def open_page(page: str, **query_params: str) -> AppTest:
-    at = AppTest.from_file(MAIN, default_timeout=120)
-    at.query_params.update(query_params)
-    at.switch_page(f"app_pages/{page}")
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def unescaped(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
-
-
-def page_text(at: AppTest) -> str:
-    """Everything the page wrote, Markdown escapes removed."""
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [h.value for h in (*at.title, *at.header, *at.subheader)]
-    parts += [str(m.label) + " " + str(m.value) for m in at.metric]
-    parts += [i.value for i in at.info] + [w.value for w in at.warning]
-    parts += [df.value.to_csv(index=False) for df in at.dataframe]
-    parts += [t.value.to_csv(index=False) for t in at.table]
-    return unescaped("\n".join(parts))
-
-
 def charts(at: AppTest) -> list[object]:
     return list(at.get("vega_lite_chart"))
 
@@ -400,7 +351,7 @@ def test_database_down_is_one_line_and_the_page_recovers(
     host, port = settings.uri.rsplit("//", 1)[1].rsplit(":", 1)
     relay = _Forwarder((host, int(port)))
     relay.start()
-    _env(monkeypatch, settings, uri=f"bolt://127.0.0.1:{relay.port}")
+    point_app_at(monkeypatch, settings, uri=f"bolt://127.0.0.1:{relay.port}")
     try:
         at = open_page(page, **query_params)
         assert_clean(at)

@@ -4,63 +4,20 @@ server with the seeds and the full SIPRI export loaded."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from explorer.config import Settings
-from explorer.db import Database
+from tests.apptest import assert_clean, open_page, unescaped
+from tests.apptest import page_text as shared_page_text
 
-REPO = Path(__file__).resolve().parents[1]
-MAIN = str(REPO / "explorer" / "app" / "main.py")
 SEARCH_KEY = "app_search_text"
 
 
-@pytest.fixture
-def app_env(loaded_graph: Database, settings: Settings,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("NEO4J_URI", settings.uri)
-    monkeypatch.setenv("NEO4J_USERNAME", settings.username)
-    monkeypatch.setenv("NEO4J_PASSWORD", settings.password or "")
-    monkeypatch.setenv("NEO4J_DATABASE", settings.database)
-    monkeypatch.delenv("EXPLORER_QUERIES_DIR", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-def open_page(page: str, **query_params: str) -> AppTest:
-    at = AppTest.from_file(MAIN, default_timeout=120)
-    at.query_params.update(query_params)
-    at.switch_page(f"app_pages/{page}")
-    return at.run()
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def unescaped(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
-
-
 def page_text(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [h.value for h in (*at.title, *at.header, *at.subheader)]
-    parts += [str(m.label) + " " + str(m.value) for m in at.metric]
-    parts += [i.value for i in at.info] + [w.value for w in at.warning]
-    parts += [df.value.to_csv(index=False) for df in at.dataframe]
-    parts += [t.value.to_csv(index=False) for t in at.table]
     # Bold markers out, so a line reads as the user sees it.
-    return unescaped("\n".join(parts).replace("**", ""))
+    return shared_page_text(at).replace("**", "")
 
 
 def search(at: AppTest, text: str) -> AppTest:

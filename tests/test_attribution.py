@@ -7,10 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -22,13 +19,13 @@ from explorer.attribution import (
     evidence_in,
     result_attribution,
 )
-from explorer.config import Settings
 from explorer.db import Database
 from explorer.graph import GraphData, collapse_transfers, extract_graph
 from explorer.graph_export import export_csv, export_svg, make_provenance
 from explorer.queries import load_catalogue
 from explorer.results import csv_text
 from explorer.runner import run_cypher, run_saved
+from tests.apptest import open_page, unescaped
 from tests.conftest import run_cli
 
 ARTICLE = "src-article-north-korea-role-ukraine"
@@ -295,32 +292,10 @@ def test_svg_footer_lists_only_the_used_sources_and_fits(loaded_graph: Database)
 # --------------------------------------------------------------------------- the dashboard
 
 
-@pytest.fixture
-def app_env(loaded_graph: object, settings: Settings, monkeypatch: pytest.MonkeyPatch
-            ) -> Iterator[None]:
-    import streamlit as st
-
-    monkeypatch.setenv("NEO4J_URI", settings.uri)
-    monkeypatch.setenv("NEO4J_USERNAME", settings.username)
-    monkeypatch.setenv("NEO4J_PASSWORD", settings.password or "")
-    monkeypatch.setenv("NEO4J_DATABASE", settings.database)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
 def captions(page: str, **query_params: str) -> list[str]:
-    from streamlit.testing.v1 import AppTest
-
-    main = Path(__file__).resolve().parents[1] / "explorer" / "app" / "main.py"
-    at = AppTest.from_file(str(main), default_timeout=120)
-    at.query_params.update(query_params)
-    at.switch_page(f"app_pages/{page}")
-    at.run()
+    at = open_page(page, **query_params)
     assert not at.exception, [e.value for e in at.exception]
-    return [re.sub(r"\\(.)", r"\1", str(c.value)) for c in at.caption]
+    return [unescaped(str(c.value)) for c in at.caption]
 
 
 def test_dashboard_credits_the_rows_sources(app_env: None) -> None:

@@ -9,16 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-from explorer.config import Settings
 from explorer.db import Database
 from explorer.explore import data_range
 from explorer.graph import GraphData, collapse_transfers
@@ -28,10 +22,9 @@ from explorer.profiles import actor_profile
 from explorer.queries import load_catalogue
 from explorer.runner import run_cypher, run_saved
 from explorer.timeline import timeline
+from tests.apptest import open_page
 from tests.conftest import run_cli, sipri_test_file
 
-REPO = Path(__file__).resolve().parents[1]
-MAIN = str(REPO / "explorer" / "app" / "main.py")
 CATALOGUE = load_catalogue()
 APRIL_4 = "2024-04-04 (year inferred)"
 
@@ -290,26 +283,6 @@ def test_display_rows_blank_text_cells_keep_number_columns() -> None:
     frame = table_frame(rows, None)
     assert "source_ids" not in frame.columns
     assert long_text_columns(frame) == ["quote"]
-
-
-@pytest.fixture
-def app_env(loaded_graph: Database, settings: Settings,
-            monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("NEO4J_URI", settings.uri)
-    monkeypatch.setenv("NEO4J_USERNAME", settings.username)
-    monkeypatch.setenv("NEO4J_PASSWORD", settings.password or "")
-    monkeypatch.setenv("NEO4J_DATABASE", settings.database)
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-def open_page(page: str, **query_params: str) -> AppTest:
-    at = AppTest.from_file(MAIN, default_timeout=120)
-    at.query_params.update(query_params)
-    at.switch_page(f"app_pages/{page}")
-    return at.run()
 
 
 def test_saved_query_table_leads_with_quote_said_by_as_of_and_blank_cells(

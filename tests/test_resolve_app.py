@@ -11,9 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.queries import load_catalogue
 from explorer.walkthrough import console_text, load_steps, step_parameters
-from tests.test_app_pages_b import app_env, assert_clean, open_page, page_text, unescaped
-
-__all__ = ["app_env"]  # the fixture, used by name below
+from tests.apptest import assert_clean, open_page, page_text, unescaped
 
 
 def warnings(at: AppTest) -> list[str]:
