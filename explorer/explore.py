@@ -19,17 +19,15 @@ every path instead of every actor, which explodes around a big supplier.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.config import DEFAULT_QUERY_TIMEOUT_S
 from explorer.db import Database
 from explorer.errors import ParameterError, UnresolvedName
-from explorer.graph import STATUS_ORDER, is_node
+from explorer.graph import STATUS_ORDER
 from explorer.labels import year_span
-from explorer.names import name_key
 from explorer.resolve import NameTable
 from explorer.runner import QueryResult, run_cypher
 
@@ -104,32 +102,6 @@ RETURN a.id AS id, a.name AS name, coalesce(a.aliases, []) AS aliases, a.kind AS
 ORDER BY toLower(a.name), a.id
 """
 
-# Full-text search over names and aliases (the `name_search` index), plus an
-# exact or partial match on the folded name and the aliases, for the words
-# Lucene splits differently ("U.S.") and for a typed id.
-SEARCH_ACTORS = """
-CALL () {
-  CALL db.index.fulltext.queryNodes('name_search', $lucene) YIELD node, score
-  WHERE node:Actor
-  RETURN node AS a, score
-  UNION
-  MATCH (a:Actor)
-  WHERE a.id = $text OR a.name_key = $key
-     OR any(alias IN coalesce(a.aliases, []) WHERE toLower(alias) = toLower($text))
-  RETURN a, 100.0 AS score
-  UNION
-  MATCH (a:Actor)
-  WHERE $key <> '' AND (a.name_key CONTAINS $key
-     OR any(alias IN coalesce(a.aliases, []) WHERE toLower(alias) CONTAINS toLower($text)))
-  RETURN a, 1.0 AS score
-}
-WITH a, max(score) AS score
-RETURN a.id AS id, a.name AS name, coalesce(a.aliases, []) AS aliases, a.kind AS kind,
-       score
-ORDER BY score DESC, toLower(a.name)
-LIMIT $limit
-"""
-
 CATEGORIES = """
 MATCH (w:WeaponSystem) WHERE w.category IS NOT NULL
 RETURN DISTINCT w.category AS category ORDER BY category
@@ -168,19 +140,6 @@ CALL () {
 RETURN deliveries_first, deliveries_last, orders_first, orders_last, claims_first, claims_last,
        events_first, events_last
 """
-
-# The datasets and articles a result cites, for exports' provenance.
-DATA_SOURCES = """
-MATCH (s:Source) WHERE s.kind IN ['dataset', 'article']
-RETURN s.id AS id, s.title AS title, s.kind AS kind, s.publisher AS publisher,
-       s.published AS published, s.generated AS generated, s.url AS url,
-       s.attribution AS attribution
-ORDER BY s.kind, s.title
-"""
-
-SOURCE_FIELDS = ("id", "title", "kind", "publisher", "published", "generated", "url",
-                 "attribution")
-
 
 @dataclass(frozen=True)
 class ExploreFilters:
@@ -302,29 +261,6 @@ def actor_label(actor: Mapping[str, Any]) -> str:
     return f"{name} — {', '.join(aliases)}" if aliases else name
 
 
-_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
-
-
-def lucene_query(text: str) -> str:
-    """The typed words as a Lucene query: specials escaped, each word also
-    matched as a prefix, so "north kor" finds North Korea."""
-    words = [_LUCENE_SPECIAL.sub(r"\\\1", w) for w in text.split()]
-    words = [w for w in words if w]
-    if not words:
-        return '""'
-    return " AND ".join(f"({w} OR {w}*)" for w in words)
-
-
-def search_actors(db: Database, text: str, limit: int = 10) -> list[dict[str, Any]]:
-    """Actors whose name, alias or id matches ``text`` ("DPRK" -> North Korea), best first."""
-    text = text.strip()
-    if not text:
-        return []
-    params = {"lucene": lucene_query(text), "text": text, "key": name_key(text),
-              "limit": int(limit)}
-    return run_cypher(db, SEARCH_ACTORS, params, label="explore:search").rows
-
-
 def resolve_actors(table: NameTable, names: Iterable[str]) -> tuple[list[str], list[str]]:
     """Names, aliases or ids -> (the actor ids they name, one message per name that
     names no actor or several). The same resolver as the saved queries'
@@ -396,28 +332,6 @@ def data_range(db: Database) -> DataRange:
     of the events in the graph, computed from the graph."""
     rows = run_cypher(db, DATA_RANGE, label="explore:range").rows
     return DataRange(**rows[0]) if rows else DataRange()
-
-
-def sources_in(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The dataset and article Source nodes found in ``rows``, as provenance entries.
-
-    What a result cites is decided by ``explorer.attribution`` (every Source behind
-    the rows, looked up); this lists only the ones the rows hold themselves."""
-    found: dict[str, dict[str, Any]] = {}
-    stack: list[Any] = list(rows)
-    while stack:
-        value = stack.pop()
-        if isinstance(value, Mapping):
-            if is_node(value):
-                props = value.get("properties") or {}
-                if "Source" in value["labels"] and props.get("kind") in ("dataset", "article"):
-                    key = str(props.get("id") or value["id"])
-                    found[key] = {k: props.get(k) for k in SOURCE_FIELDS}
-            else:
-                stack.extend(value.values())
-        elif isinstance(value, (list, tuple)):
-            stack.extend(value)
-    return sorted(found.values(), key=lambda s: (str(s.get("kind")), str(s.get("title"))))
 
 
 def result_from(hood: Neighbourhood) -> QueryResult:

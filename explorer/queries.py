@@ -1005,14 +1005,20 @@ def convert_params(
             ) from None
         try:
             _check_limits(param, converted)
-            if dynamic_choices is not None and name in dynamic_choices:
+            if dynamic_choices is not None and name in dynamic_choices \
+                    and converted is not None:
                 allowed = list(dynamic_choices[name])
+                # Case is folded ("missiles" is Missiles); the graph's spelling goes on.
+                folded = {str(a).casefold(): a for a in allowed}
+                chosen = []
                 for item in converted if param.is_list else [converted]:
-                    if item not in allowed:
+                    if str(item).casefold() not in folded:
                         hint = _did_you_mean(str(item), [str(a) for a in allowed])
                         raise _BadValue(
                             f"is not among the listed choices, got {_shown(item)}{hint}"
                         )
+                    chosen.append(folded[str(item).casefold()])
+                converted = chosen if param.is_list else chosen[0]
         except _BadValue as exc:
             raise ParameterError(
                 f"parameter {name!r} of query {query.name!r} {exc.detail}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +25,7 @@ import neo4j
 
 from explorer.config import DEFAULT_QUERY_TIMEOUT_S, DEFAULT_ROW_CAP
 from explorer.db import Database
-from explorer.queries import SavedQuery, convert_params
+from explorer.queries import Param, SavedQuery, convert_params
 from explorer.readonly import check_read_only
 from explorer.resolve import NameLookup, lookup_for, resolve_entity_params, resolve_typed
 from explorer.results import plain
@@ -172,7 +172,12 @@ def saved_parameters(
     """The parameters ``query`` runs with: converted, defaults filled in, and each
     actor/weapon-system name resolved to its id (``UnknownName``/``AmbiguousName``
     otherwise). Null optional entities stay null."""
-    params = convert_params(query, dict(raw_parameters or {}))
+    raw = dict(raw_parameters or {})
+    # A value for a parameter whose choices come from the graph must be one of them:
+    # a misspelt category is an error, not "0 rows".
+    asked = [p for p in query.params if p.choices_query and raw.get(p.name) not in (None, "")]
+    dynamic = choices_for(db, query, asked) if asked else None
+    params = convert_params(query, raw, dynamic_choices=dynamic)
     kinds = {p.name: p.entity_kind for p in query.params if p.entity_kind}
     if not kinds:
         return params
@@ -182,10 +187,12 @@ def saved_parameters(
     )
 
 
-def choices_for(db: Database, query: SavedQuery) -> dict[str, list[Any]]:
-    """Values offered for parameters declared with a ``choices_query``."""
+def choices_for(db: Database, query: SavedQuery,
+                params: Iterable[Param] | None = None) -> dict[str, list[Any]]:
+    """Values offered for parameters declared with a ``choices_query`` (all of the
+    query's, or those of ``params``)."""
     found: dict[str, list[Any]] = {}
-    for param in query.params:
+    for param in query.params if params is None else params:
         if param.choices_query:
             result = run_cypher(db, param.choices_query, {}, label=f"choices:{query.name}")
             found[param.name] = [row.get("value") for row in result.rows]

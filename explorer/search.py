@@ -236,6 +236,10 @@ ORDER BY score DESC
 """
 
 
+CANDIDATES_PER_HIT = 10
+MAX_CANDIDATES = 1000
+
+
 def _run(tx: neo4j.ManagedTransaction, lucene: str, limit: int
          ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     nodes = [r.data() for r in tx.run(_NODES, lucene=lucene, limit=limit)]
@@ -249,7 +253,10 @@ def search(db: Database, text: str | None, limit: int = DEFAULT_LIMIT) -> list[H
     word in it."""
     lucene = lucene_query(text)
     limit = max(1, min(int(limit), MAX_LIMIT))
-    nodes, quotes = db.read(lambda tx: _run(tx, lucene, limit), label="search")
+    # The index ranks by text score alone, and SIPRI's ~30k deal comments can outscore
+    # the thing itself: fetch a wide pool, then rank it (rank_hits) and cut.
+    pool = min(limit * CANDIDATES_PER_HIT, MAX_CANDIDATES)
+    nodes, quotes = db.read(lambda tx: _run(tx, lucene, pool), label="search")
     return rank_hits(nodes, quotes, search_words(text), limit)
 
 

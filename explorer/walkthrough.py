@@ -146,12 +146,6 @@ def console_text(params: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def shows_sipri(rows: list[dict[str, Any]]) -> bool:
-    """Whether a step's rows show SIPRI data (a record id, the origin, the dataset's
-    name), so its attribution must go with them."""
-    return "sipri" in json.dumps(rows, default=str).lower()
-
-
 def run_step(db: Database, step: Step, catalogue: Mapping[str, SavedQuery] | None = None
              ) -> QueryResult:
     """Run the step's saved query with its parameters, read-only, with the usual limits."""

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.config import Settings
 from explorer.queries import load_catalogue
-from tests.apptest import MAIN, assert_clean, clear_caches, open_page, point_app_at
+from tests.apptest import MAIN, assert_clean, clear_caches, open_page, point_app_at, unescaped
 
 REPO = Path(__file__).resolve().parents[1]
 APP_QUERIES = REPO / "tests" / "fixtures" / "app_queries"
@@ -33,7 +33,8 @@ def app_env(
 
 
 def errors(at: AppTest) -> list[str]:
-    return [str(e.value) for e in at.error]
+    """The error lines as the user reads them (Markdown escapes removed)."""
+    return [unescaped(str(e.value)) for e in at.error]
 
 
 def frame_text(at: AppTest) -> str:

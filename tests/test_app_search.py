@@ -181,3 +181,25 @@ def test_a_search_link_to_an_event_opens_the_timeline_of_its_actors(app_env: Non
     assert "2023-12-30 (year inferred)" in text and "Zaporizhzhia" in text
     unknown = open_page("timeline.py", event="ev-nope")
     assert any("“ev-nope”" in unescaped(w.value) for w in unknown.warning)
+
+
+def test_an_event_link_followed_later_in_the_session_still_opens_on_its_actors(
+    app_env: None,
+) -> None:
+    at = open_page("timeline.py")
+    assert set(at.multiselect(key="timeline_actors").value) == {
+        "north-korea", "russia", "iran", "ukraine"}
+    at.query_params["event"] = "ev-2023-12-30-north-korean-missile-strike"
+    at.run()
+    assert_clean(at)
+    assert set(at.multiselect(key="timeline_actors").value) == {"russia", "ukraine"}
+
+
+def test_the_timeline_credits_sipri_only_when_it_draws_sipri_bars(app_env: None) -> None:
+    sipri = "SIPRI Arms Transfers Database (c) SIPRI"
+    at = open_page("timeline.py")
+    assert any(sipri in c.value for c in at.caption)
+    # Ukraine alone: its events, no transfer between picked actors, so no SIPRI bar.
+    at.multiselect(key="timeline_actors").set_value(["ukraine"]).run()
+    assert_clean(at)
+    assert not any(sipri in c.value for c in at.caption)

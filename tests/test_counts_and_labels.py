@@ -338,3 +338,37 @@ def test_tables_that_show_a_quote_show_who_said_it_and_when() -> None:
     for name, columns in _columns_by_query().items():
         if "quote" in columns:
             assert "attributed_to" in columns and "as_of" in columns, name
+
+
+def test_numbers_by_system_are_deliveries_in_the_period_only(loaded_graph: Database) -> None:
+    """An order's or a claim's number is not a delivery; a delivery whose yearly numbers
+    SIPRI does not give is 'number unknown', not silently left out."""
+    deals, _ = read_export(sipri_test_file())
+    known: dict[tuple[str, str], int] = defaultdict(int)
+    unknown: dict[tuple[str, str], int] = defaultdict(int)
+    for deal in deals:
+        if deal.recipient != "Ukraine":
+            continue
+        in_period = [d for d in deal.deliveries if d.year is not None and d.year >= 2022]
+        if not in_period:
+            continue
+        key = (deal.supplier, deal.system_name)
+        if None in deal.delivered_per_year:
+            unknown[key] += 1
+        else:
+            known[key] += sum(d.quantity for d in in_period)
+    expected: dict[str, set[str]] = defaultdict(set)
+    for supplier, system in {*known, *unknown}:
+        text = f"{system}: "
+        if (supplier, system) in known:
+            text += str(known[supplier, system])
+        if unknown.get((supplier, system)):
+            n = unknown[supplier, system]
+            text += (" + " if (supplier, system) in known else "")
+            text += f"number unknown ({n} deal{'s' if n > 1 else ''})"
+        expected[supplier].add(text)
+    rows = run(loaded_graph, "suppliers_of_recipient", recipient="Ukraine")
+    got = {r["supplier"]: set(r["quantity_by_system"]) for r in rows}
+    for supplier, entries in got.items():
+        assert entries == expected.get(supplier, set()), supplier
+    assert set(expected) <= set(got)

@@ -20,22 +20,6 @@ def transfer_ids(rows: list[dict]) -> set[str]:
 # --------------------------------------------------------------------------- search
 
 
-@pytest.mark.parametrize(
-    ("typed", "expected"),
-    [("DPRK", "north-korea"), ("north kor", "north-korea"), ("Democratic People's", "north-korea"),
-     ("U.S.", "united-states"), ("russia", "russia"), ("  Iran ", "iran")],
-)
-def test_search_knows_names_aliases_and_ids(loaded_graph: Database, typed: str,
-                                             expected: str) -> None:
-    hits = explore.search_actors(loaded_graph, typed)
-    assert hits and hits[0]["id"] == expected
-
-
-@pytest.mark.parametrize("typed", ["<img src=x onerror=alert(1)>", 'a"b', "(", "\\", "*", "~"])
-def test_search_takes_any_text(loaded_graph: Database, typed: str) -> None:
-    assert isinstance(explore.search_actors(loaded_graph, typed), list)
-
-
 def test_resolve_actors_reports_what_matched_nothing(loaded_graph: Database) -> None:
     table = fetch_names(loaded_graph, "actor")
     found, problems = explore.resolve_actors(table, ["DPRK", "russia", "Atlantis"])
@@ -54,12 +38,6 @@ def test_resolve_actors_never_substitutes_a_near_name(loaded_graph: Database) ->
 def test_actor_label_carries_the_aliases() -> None:
     label = explore.actor_label({"name": "North Korea", "aliases": ["DPRK", "North Korea"]})
     assert label == "North Korea — DPRK"
-
-
-def test_lucene_query_escapes_specials() -> None:
-    assert explore.lucene_query("U.S.") == "(U.S. OR U.S.*)"
-    assert explore.lucene_query('a:b "c"') == '(a\\:b OR a\\:b*) AND (\\"c\\" OR \\"c\\"*)'
-    assert explore.lucene_query("   ") == '""'
 
 
 # --------------------------------------------------------------------------- neighbourhood
@@ -140,19 +118,3 @@ def test_lists_for_the_filters(loaded_graph: Database) -> None:
     options = explore.actor_options(loaded_graph)
     korea = next(a for a in options if a["id"] == "north-korea")
     assert "DPRK" in korea["aliases"] and korea["transfers"] > 0
-
-
-# --------------------------------------------------------------------------- provenance
-
-
-def _source(kind: str, title: str, attribution: str | None = None) -> dict:
-    return {"id": f"4:x:{title}", "labels": ["Source"],
-            "properties": {"id": title, "kind": kind, "title": title,
-                           "attribution": attribution}}
-
-
-def test_sources_in_keeps_datasets_and_articles_once() -> None:
-    rows = [{"sources": [_source("dataset", "SIPRI AT", "Source: SIPRI"),
-                         _source("briefing", "Kirby")]},
-            {"s": _source("dataset", "SIPRI AT", "Source: SIPRI")}]
-    assert [s["title"] for s in explore.sources_in(rows)] == ["SIPRI AT"]

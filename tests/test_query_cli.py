@@ -167,3 +167,17 @@ def test_bench_queries_reports_the_graph_and_percentiles(loaded_graph: Database,
     assert "nodes" in text.stdout.splitlines()[0] and "map_places" in text.stdout
     unknown = run_cli(["bench", "queries", "-q", "nope"], cli_env)
     assert unknown.returncode == 2 and unknown.stderr.startswith("error: no saved query 'nope'")
+
+
+def test_a_category_must_be_one_the_graph_has(loaded_graph: Database,
+                                              cli_env: dict[str, str]) -> None:
+    # A misspelt category was "0 rows" with exit 0; the graph's own categories decide.
+    typo = run_cli(["query", "run", "suppliers_of_recipient", "-p", "recipient=Russia",
+                    "-p", "category=Missle"], cli_env)
+    assert typo.returncode == 2 and typo.stdout == ""
+    assert "is not among the listed choices" in typo.stderr and "Missiles" in typo.stderr
+    folded = run_cli(["query", "run", "suppliers_of_recipient", "-p", "recipient=Russia",
+                      "-p", "category=missiles", "--format", "json"], cli_env)
+    assert folded.returncode == 0, folded.stderr
+    rows = json.loads(folded.stdout)["rows"]
+    assert rows and all(r["categories"] == ["Missiles"] for r in rows)

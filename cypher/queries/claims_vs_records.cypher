@@ -46,7 +46,8 @@ CALL (c) {
   RETURN e ORDER BY
     CASE e.confidence WHEN 'confirmed' THEN 0 WHEN 'assessed' THEN 1
                       WHEN 'reported' THEN 2 ELSE 3 END,
-    size(e.as_of) DESC, e.as_of
+    // A dated statement before an undated one (DESC would put null first).
+    e.as_of IS NULL, size(e.as_of) DESC, e.as_of
   LIMIT 1
 }
 // What the claim asserts, by its status: a delivery (supply), an order, a denial

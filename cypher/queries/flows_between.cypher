@@ -38,7 +38,8 @@ CALL (t) {
   MATCH (t)-[e:EVIDENCED_BY]->(src:Source)
   RETURN e, src
   ORDER BY CASE e.confidence WHEN 'confirmed' THEN 0 WHEN 'assessed' THEN 1
-                             WHEN 'reported' THEN 2 ELSE 3 END, e.as_of DESC
+                             WHEN 'reported' THEN 2 ELSE 3 END,
+           e.as_of IS NULL, e.as_of DESC  // dated first: DESC alone puts null first
   LIMIT 1
 }
 RETURN s.name + ' → ' + r.name AS direction,

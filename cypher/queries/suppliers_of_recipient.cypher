@@ -6,7 +6,9 @@
 //
 //   Numbers are per weapon system (quantity_by_system, "Hwasong-11: 100"): the
 //   missiles and the vehicles of a supplier do not add up to one figure.
-//   Quantities and TIV count only the deliveries made in the period: a deal
+//   Numbers and TIV count only the deliveries made in the period (not orders,
+//   not the numbers a claim gives); a delivery without yearly numbers reads
+//   "number unknown". A deal
 //   delivered 2020–2024 counts its 2022–2024 deliveries for "from 2022".
 //   Transfers known only from claims (no years) count in the year they were
 //   stated. TIV is SIPRI's measure of military capability, not a price.
@@ -49,9 +51,13 @@ WHERE size(hit) > 0 OR (undelivered_year IS NOT NULL AND $from_year <= undeliver
 WITH s, t, w, years, hit,
      size(coalesce(t.delivered_per_year, [])) = size(years) AS per_year_known
 WITH s, t, w,
-     CASE WHEN size(hit) = 0 THEN t.quantity
-          WHEN per_year_known THEN reduce(q = 0, i IN hit | q + t.delivered_per_year[i])
+     // Numbers delivered inside the period, and only those: an order's or a claim's
+     // quantity is not a delivery. A delivery whose yearly numbers SIPRI does not
+     // give is counted as "number unknown" rather than dropped.
+     CASE WHEN size(hit) > 0 AND per_year_known
+            THEN reduce(q = 0, i IN hit | q + t.delivered_per_year[i])
      END AS quantity,
+     size(hit) > 0 AND NOT per_year_known AS number_unknown,
      // TIV per year is proportional to the numbers delivered that year (SIPRI
      // values each delivery as number x unit TIV); else split evenly by year.
      CASE WHEN size(hit) = 0 OR t.tiv_delivered IS NULL THEN null
@@ -62,18 +68,28 @@ WITH s, t, w,
           ELSE t.tiv_delivered * size(hit) / toFloat(size(years))
      END AS tiv
 WITH s, round(sum(coalesce(tiv, 0.0)), 2) AS tiv,
-     collect({system: w.name, quantity: quantity}) AS numbers,
+     collect({system: w.name, quantity: quantity, unknown: number_unknown}) AS numbers,
      count(DISTINCT CASE WHEN t.origin = 'sipri' THEN t END) AS sipri_deals,
      count(DISTINCT CASE WHEN t.origin <> 'sipri' THEN t END) AS claims,
      collect(DISTINCT w.category) AS categories,
      collect(DISTINCT w.name) AS systems, collect(DISTINCT t.status) AS statuses,
      collect(DISTINCT t) AS ts
 RETURN s.name AS supplier, tiv, sipri_deals, claims,
-       // Summed per system only: never across unlike systems.
+       // Numbers delivered in the period, summed per system only: never across
+       // unlike systems.
        COLLECT { UNWIND numbers AS n
-                 WITH n WHERE n.quantity IS NOT NULL
-                 WITH n.system AS system, sum(n.quantity) AS number
-                 RETURN system + ': ' + toString(number) AS x ORDER BY x } AS quantity_by_system,
+                 WITH n WHERE n.quantity IS NOT NULL OR n.unknown
+                 WITH n.system AS system, sum(coalesce(n.quantity, 0)) AS number,
+                      count(n.quantity) AS known,
+                      sum(CASE WHEN n.unknown THEN 1 ELSE 0 END) AS unknown
+                 RETURN system + ': '
+                        + CASE WHEN known > 0 THEN toString(number) ELSE '' END
+                        + CASE WHEN unknown = 0 THEN ''
+                               ELSE CASE WHEN known > 0 THEN ' + ' ELSE '' END
+                                    + 'number unknown (' + toString(unknown) + ' deal'
+                                    + CASE WHEN unknown > 1 THEN 's' ELSE '' END + ')'
+                          END AS x
+                 ORDER BY x } AS quantity_by_system,
        COLLECT { UNWIND categories AS c RETURN c ORDER BY c } AS categories,
        COLLECT { UNWIND systems AS n RETURN n ORDER BY n } AS systems,
        COLLECT { UNWIND statuses AS x RETURN x ORDER BY x } AS statuses,

@@ -94,7 +94,7 @@ def search_box() -> None:
             hits = cached_search(get_db(), text, SHOWN + 1)
         except ExplorerError as error:
             # The page below still runs: a bad search must not blank it.
-            st.warning(str(error), icon=":material/search_off:")
+            st.warning(escape_md(str(error)), icon=":material/search_off:")
             return
         if not hits:
             st.info(f"Nothing in the graph matches “{escape_md(text.strip())}”.",

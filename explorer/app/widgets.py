@@ -20,6 +20,7 @@ import streamlit as st
 import streamlit.components.v1 as components
 
 from explorer import attribution, explore
+from explorer.app.links import escape_md
 from explorer.db import Database
 from explorer.errors import DatabaseUnavailable, ExplorerError
 from explorer.graph import (
@@ -63,7 +64,18 @@ def show_error(error: Exception) -> None:
     """One line: the error's own sentence (it names the fix)."""
     icon = ":material/cloud_off:" if isinstance(error, DatabaseUnavailable) else \
         ":material/error:"
-    st.error(str(error), icon=icon)
+    # The sentence may quote what the user typed: shown as text, never as Markdown.
+    st.error(escape_md(str(error)), icon=icon)
+
+
+def result_notices(result: QueryResult) -> None:
+    """Above any result: the server's warnings about the query (a label, type or
+    property that does not exist reads as a warning, not as a true "0 rows") and
+    the row cap's notice."""
+    for warning in result.warnings:
+        st.warning(f"The server warns: {escape_md(warning)}", icon=":material/warning:")
+    if result.notice:
+        st.warning(result.notice, icon=":material/content_cut:")
 
 
 def guarded(work: Callable[[], Any]) -> Any:
@@ -73,15 +85,6 @@ def guarded(work: Callable[[], Any]) -> Any:
     except ExplorerError as error:
         show_error(error)
         st.stop()
-
-
-_MARKDOWN_SPECIAL = "\\`*_{}[]<>()#+-.!|~$"
-
-
-def md_escape(text: str) -> str:
-    """Text from data, safe inside st.markdown: every Markdown special escaped
-    (HTML is never rendered there anyway: unsafe_allow_html stays off)."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text))
 
 
 # --------------------------------------------------------------------------- graph
@@ -140,8 +143,8 @@ def node_actions(graph: GraphData, clicked: Mapping[str, Any] | None, *, key: st
     with st.container(border=True):
         info, explore_col, profile_col, close = st.columns([4, 2, 2, 1],
                                                            vertical_alignment="center")
-        info.markdown(f"Selected: **{md_escape(display_name(node))}** · "
-                      f"{md_escape(primary_label(node) or 'node')}")
+        info.markdown(f"Selected: **{escape_md(display_name(node))}** · "
+                      f"{escape_md(primary_label(node) or 'node')}")
         if is_actor:
             explore_col.button("Explore from here", key=f"{key}_explore", icon=":material/hub:",
                                width="stretch", on_click=go_to,
@@ -380,12 +383,9 @@ def download_buttons(
 def provenance_for(
     db: Database, query: str, parameters: Mapping[str, Any],
     rows: Sequence[Mapping[str, Any]], data: GraphData | None = None,
-    found: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Query, parameters, time and the result's own sources (``explorer.attribution``):
-    those behind what ``data`` draws when given, else behind ``rows``. ``found`` is
-    accepted for older callers and not used: what is drawn or returned decides."""
-    del found
+    those behind what ``data`` draws when given, else behind ``rows``."""
     shown: GraphData | Sequence[Mapping[str, Any]] = data if data is not None else rows
     return make_provenance(query, _jsonable(parameters), result_sources(db, shown))
 
@@ -458,11 +458,6 @@ def cached_data_range(_db: Database) -> explore.DataRange:
     return explore.data_range(_db)
 
 
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def cached_search_actors(_db: Database, text: str) -> list[dict[str, Any]]:
-    return explore.search_actors(_db, text)
-
-
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=64)
 def _cached_source_lookup(
     _db: Database, keys: tuple[tuple[str, str], ...]
@@ -478,7 +473,9 @@ def cached_cypher(_db: Database, cypher: str, params_json: str) -> QueryResult:
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False, max_entries=64)
 def cached_saved(_db: Database, name: str, params_json: str) -> QueryResult:
     query = cached_catalogue()[name]
-    return run_saved(_db, query, json.loads(params_json))
+    # Names resolve against the cached tables (read once a minute, not per run).
+    return run_saved(_db, query, json.loads(params_json),
+                     names=lambda kind: cached_names(_db, kind))
 
 
 @st.cache_data(ttl=10, show_spinner=False)

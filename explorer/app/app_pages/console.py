@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.app import widgets as w
+from explorer.app.links import escape_md
 from explorer.app.state import get_db
 from explorer.config import DEFAULT_QUERY_TIMEOUT_S, DEFAULT_ROW_CAP
 from explorer.errors import ExplorerError
@@ -107,13 +108,10 @@ except ExplorerError as error:
     w.show_error(error)
     st.stop()
 
-for warning in result.warnings:
-    st.warning(f"The server warns: {warning}", icon=":material/warning:")
-if result.notice:
-    st.warning(result.notice, icon=":material/content_cut:")
+w.result_notices(result)
 resolved = resolutions(given, params)
 if resolved:
-    st.caption("Resolved: " + "; ".join(w.md_escape(line) for line in resolved))
+    st.caption("Resolved: " + "; ".join(escape_md(line) for line in resolved))
 st.caption(f"{len(result.rows):,} rows · {result.elapsed_ms:,.0f} ms")
 if not result.rows:
     st.info("No rows.", icon=":material/search_off:")

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer.app import widgets as w
+from explorer.app.links import escape_md
 from explorer.app.state import get_db
 from explorer.explore import (
     MAX_HOPS,
@@ -16,7 +17,6 @@ from explorer.explore import (
     actor_label,
     neighbourhood,
     resolve_actors,
-    sources_in,
 )
 from explorer.graph import STATUS_ORDER, STATUS_STYLES, entity_id
 
@@ -38,7 +38,6 @@ def explore_view(
     # of a big neighbourhood weigh megabytes. What the page needs is drawn from them here.
     return {
         **view,
-        "sources": sources_in(hood.rows),
         "truncated": hood.notice,
         "elapsed_ms": hood.elapsed_ms,
         "reached": [len(level) for level in hood.actors_by_hop],
@@ -70,7 +69,7 @@ def apply_url(url: dict[str, str]) -> None:
         table = w.guarded(lambda: w.cached_names(db, "actor"))
         resolved, problems = resolve_actors(table, names)
         for problem in problems:
-            st.warning(w.md_escape(problem[:1].upper() + problem[1:]),
+            st.warning(escape_md(problem[:1].upper() + problem[1:]),
                        icon=":material/person_search:")
         state["explore_actors"] = [a for a in resolved if a in by_id]
     if url.get("hops", "").isdigit():
@@ -217,8 +216,8 @@ if selected and selected.get("entityId") in node_ids:
     name = actor["name"] if actor else entity
     with st.container(border=True):
         info, grow, profile, close = st.columns([4, 2, 2, 1], vertical_alignment="center")
-        info.markdown(f"Selected: **{w.md_escape(name)}** · "
-                      f"{w.md_escape(str(selected.get('label') or 'node'))}")
+        info.markdown(f"Selected: **{escape_md(name)}** · "
+                      f"{escape_md(str(selected.get('label') or 'node'))}")
         if actor:
             grow.button("Expand neighbours", key="explore_expand", icon=":material/add_circle:",
                         on_click=expand, args=(entity,), disabled=entity in chosen,
@@ -250,8 +249,7 @@ with st.expander("Legend", expanded=True, icon=":material/info:"):
     w.legend()
 
 # --- the same result as a table, and downloads --------------------------------------------
-provenance = w.provenance_for(db, "explore: actor neighbourhood", view["filters"], [], graph,
-                              found=view["sources"])
+provenance = w.provenance_for(db, "explore: actor neighbourhood", view["filters"], [], graph)
 # Lazy tabs: only the open one is drawn. The Cypher view pulls in the browser's
 # syntax highlighter (1.5 MB of script), which would slow down the network's drawing.
 arrows, nodes, query = st.tabs(["Transfers (arrows)", "Actors (nodes)", "Query"],

@@ -12,6 +12,7 @@ import streamlit as st
 
 from explorer.app import charts
 from explorer.app import widgets as w
+from explorer.app.links import escape_md
 from explorer.app.state import get_db
 from explorer.errors import ExplorerError, UnresolvedName
 from explorer.labels import INFERRED_NOTE, INFERRED_SUFFIX
@@ -149,7 +150,7 @@ if url and url != st.session_state.get("saved_url"):
         st.session_state["saved_search"] = ""
         st.session_state["saved_tags"] = []
     elif chosen_name:
-        st.warning(f"There is no saved query {chosen_name!r}; pick one below.",
+        st.warning(f"There is no saved query {escape_md(repr(chosen_name))}; pick one below.",
                    icon=":material/search_off:")
 st.session_state.setdefault("saved_query", next(iter(catalogue)))
 if st.session_state["saved_query"] not in catalogue:
@@ -180,7 +181,7 @@ query = catalogue[st.session_state["saved_query"]]
 with right:
     st.subheader(query.title)
     if query.description:
-        st.markdown(w.md_escape(query.description))
+        st.markdown(escape_md(query.description))
     raw: dict[str, Any] = {}
     with st.form(f"saved_form_{query.name}", border=True):
         columns = st.columns(2) if len(query.params) > 1 else [st.container()]
@@ -222,7 +223,7 @@ with right:
         except UnresolvedName as error:
             # A name the analyst typed: say which, with the closest names.
             message = str(error)
-            st.warning(w.md_escape(message[:1].upper() + message[1:]),
+            st.warning(escape_md(message[:1].upper() + message[1:]),
                        icon=":material/person_search:")
         except ExplorerError as error:
             w.show_error(error)
@@ -230,8 +231,7 @@ with right:
 # The result spans the page's width, below the catalogue and the form: a table
 # needs the room for its quotes.
 if result is not None:
-    if result.notice:
-        st.warning(result.notice, icon=":material/content_cut:")
+    w.result_notices(result)
     exported, _ = show_result(db, query, params_json, result.rows, result.keys)
     st.caption(f"{len(result.rows):,} rows · {result.elapsed_ms:,.0f} ms · read-only")
     drawn = exported if isinstance(exported, w.GraphData) else None

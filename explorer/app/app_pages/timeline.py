@@ -61,8 +61,12 @@ by_id = {choice.id: choice for choice in choices}
 focus = (st.query_params.get("event") or "").strip()
 focus_actors = guarded(lambda: event_actors(db, focus)) if focus else None
 if "timeline_actors" not in st.session_state:
-    st.session_state["timeline_actors"] = [a for a in (focus_actors or DEFAULT_ACTORS)
-                                           if a in by_id]
+    st.session_state["timeline_actors"] = [a for a in DEFAULT_ACTORS if a in by_id]
+# A new ?event= (a search link followed from any page, this one included) shows the
+# actors it involves, whatever was picked before; the picker stays the user's after.
+if focus_actors and st.session_state.get("timeline_focus") != focus:
+    st.session_state["timeline_actors"] = [a for a in focus_actors if a in by_id]
+st.session_state["timeline_focus"] = focus
 if focus and focus_actors is None:
     st.warning(f"No event has the id “{escape_md(focus)}” — search for it in the sidebar.",
                icon=":material/search_off:")
@@ -121,8 +125,10 @@ st.caption(
     "a thin grey bar spans a month or a year when that is all the source gives. Diamonds: "
     "claims, at the date they were made, coloured by the status they claim, hollow when "
     "the year of that date was inferred. Bars: SIPRI "
-    "delivery years. Scroll or drag on the chart to zoom in time; hover for the quote. "
-    "Source of the delivery bars: SIPRI Arms Transfers Database (c) SIPRI."
+    "delivery years. Scroll or drag on the chart to zoom in time; hover for the quote."
+    # SIPRI is credited where its data is drawn, and only there.
+    + (" Source of the delivery bars: SIPRI Arms Transfers Database (c) SIPRI."
+       if drawn.deliveries else "")
 )
 
 st.subheader("Everything on the timeline")

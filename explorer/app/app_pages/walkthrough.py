@@ -127,8 +127,7 @@ try:
 except ExplorerError as error:
     w.show_error(error)
     st.stop()
-if result.notice:
-    st.warning(result.notice, icon=":material/content_cut:")
+w.result_notices(result)
 show_result(db, query, step, result)
 st.caption(f"{len(result.rows):,} rows · {result.elapsed_ms:,.0f} ms · read-only")
 if result.rows:
