@@ -372,3 +372,15 @@ def test_numbers_by_system_are_deliveries_in_the_period_only(loaded_graph: Datab
     for supplier, entries in got.items():
         assert entries == expected.get(supplier, set()), supplier
     assert set(expected) <= set(got)
+
+
+def test_a_new_pair_known_from_claims_says_its_first_year_was_inferred(
+    loaded_graph: Database,
+) -> None:
+    rows = run(loaded_graph, "new_relationships", since=2022)
+    by_from = {r["first_year_from"] for r in rows}
+    assert by_from <= {"transfer years", "statement", "statement (year inferred)"}
+    claims_only = [r for r in rows if r["first_year_from"] != "transfer years"]
+    # Every seed statement's year is inferred (the article prints no years).
+    assert all(r["first_year_from"] == "statement (year inferred)" for r in claims_only)
+    assert all(r["sipri_deals"] == 0 for r in claims_only)

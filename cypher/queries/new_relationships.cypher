@@ -15,7 +15,7 @@
 //   choices: [delivered, ordered, reported, sought, considered, not_supplied, withheld]
 //   help: keep pairs with at least one transfer of these statuses
 // view: table
-//   columns: [supplier, recipient, first_year, systems, sipri_deals, claims, tiv, last_year, statuses]
+//   columns: [supplier, recipient, first_year, first_year_from, systems, sipri_deals, claims, tiv, last_year, statuses]
 // tags: actors, pairs, overview
 
 // The derived TRANSFERS_TO summary carries each pair's first year, systems and
@@ -25,16 +25,24 @@ MATCH (s:Actor)-[l:TRANSFERS_TO]->(r:Actor)
 WHERE (l.first_year >= $since OR l.first_year IS NULL)
   AND any(x IN l.statuses WHERE x IN $statuses)
 WITH s, l, r,
-     coalesce(l.first_year,
-              COLLECT { MATCH (s)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r),
-                              (t)-[e:EVIDENCED_BY]->()
-                        WHERE e.as_of IS NOT NULL
-                        RETURN toInteger(left(e.as_of, 4)) AS y ORDER BY y LIMIT 1 }[0])
-       AS first_year
+     CASE WHEN l.first_year IS NULL
+          THEN COLLECT { MATCH (s)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r),
+                               (t)-[e:EVIDENCED_BY]->()
+                         WHERE e.as_of IS NOT NULL
+                         RETURN {year: toInteger(left(e.as_of, 4)),
+                                 inferred: coalesce(e.as_of_inferred, false)} AS said
+                         ORDER BY said.year, said.inferred LIMIT 1 }[0]
+     END AS said
+WITH s, l, r, said, coalesce(l.first_year, said.year) AS first_year
 WHERE first_year >= $since
 RETURN s.name AS supplier,
        r.name AS recipient,
        first_year,
+       // What the first year is: a transfer's own years (SIPRI: delivery, else order),
+       // or the year a source first spoke of the pair (marked when it was inferred).
+       CASE WHEN l.first_year IS NOT NULL THEN 'transfer years'
+            WHEN said.inferred THEN 'statement (year inferred)'
+            ELSE 'statement' END AS first_year_from,
        l.systems AS systems,
        l.sipri_deals AS sipri_deals,
        l.claims AS claims,
