@@ -94,7 +94,9 @@ focused = next((e for e in tl.events if e["id"] == focus), None) if focus else N
 if focused is not None:
     st.info(f"**{escape_md(inferred_mark(focused['date'], focused['inferred']))}** — "
             f"{escape_md(focused['title'])}"
-            + (f" ({escape_md(focused['place'])})" if focused["place"] else ""),
+            # The place, unless the title already names it.
+            + (f" ({escape_md(focused['place'])})"
+               if focused["place"] and focused["place"] not in focused["title"] else ""),
             icon=":material/event:")
 
 data_years = guarded(lambda: cached_data_range(db))
