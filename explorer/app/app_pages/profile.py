@@ -15,6 +15,7 @@ from explorer.app.links import escape_md, markdown_table
 from explorer.app.state import get_db
 from explorer.app.status_charts import status_label, transfers_by_year
 from explorer.app.widgets import CACHE_TTL_S, guarded
+from explorer.attribution import SIPRI_ATTRIBUTION
 from explorer.db import Database
 from explorer.errors import UnresolvedName
 from explorer.graph import STATUS_STYLES
@@ -22,7 +23,6 @@ from explorer.labels import INFERRED_NOTE, inferred_mark
 from explorer.profiles import ActorChoice, ActorProfile, actor_choices, actor_profile, resolve_actor
 
 DEFAULT_ACTOR = "north-korea"
-SIPRI_ATTRIBUTION = "Source: SIPRI Arms Transfers Database (c) SIPRI"
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)

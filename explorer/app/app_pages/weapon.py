@@ -18,6 +18,7 @@ from explorer.app.links import escape_md, markdown_table, profile_link, weapon_l
 from explorer.app.state import get_db
 from explorer.app.status_charts import status_label
 from explorer.app.widgets import CACHE_TTL_S, cached_names, guarded
+from explorer.attribution import SIPRI_ATTRIBUTION
 from explorer.db import Database
 from explorer.errors import UnresolvedName
 from explorer.labels import inferred_mark
@@ -33,7 +34,6 @@ from explorer.weapons import (
 
 DEFAULT_SYSTEM = "ws-hwasong-11"
 PICK_KEY = "weapon_system"
-SIPRI_ATTRIBUTION = "Source: SIPRI Arms Transfers Database (c) SIPRI"
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
