@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test venv browser lint db-start db-stop clean
+.PHONY: run test test-reliability docs venv browser lint db-start db-stop clean
 
 venv: $(VENV)/.installed
 
@@ -36,6 +36,14 @@ test: venv browser
 	$(BIN)/ruff check explorer tests
 	$(BIN)/pytest
 
+# The long checks: fuzzing the parsers, kill and fault tests, the load test.
+test-reliability: venv browser
+	$(BIN)/pytest -m reliability
+
+# The manual (docs/) as a static site in site/; --strict: a broken link fails.
+docs: venv
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 lint: venv
 	$(BIN)/ruff check explorer tests
 
@@ -46,4 +54,4 @@ db-stop: venv
 	$(BIN)/explorer db stop
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache test-artifacts site

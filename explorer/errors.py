@@ -6,7 +6,10 @@ The CLI prints ``str(error)`` on one line and exits with ``exit_code``.
 
     ExplorerError                 exit 1 (2 for the subclasses below)
     ├── ConfigError               bad settings or environment
-    ├── DatabaseUnavailable       Neo4j cannot be reached or refuses the login
+    ├── DatabaseUnavailable       Neo4j cannot be reached, is hung, or its database is offline
+    │   └── LoginRefused          the server refused the user name or password
+    ├── ServerError               the server failed a request (a Neo.TransientError or
+    │                             Neo.DatabaseError without a more precise mapping)
     ├── ValidationError           bad input data (seed file, SIPRI export, ...)
     │                             carries ``problems``: one line per problem
     ├── QueryError                a saved query or console query is refused or fails
@@ -15,7 +18,9 @@ The CLI prints ``str(error)`` on one line and exits with ``exit_code``.
     │   │       ├── UnknownName   no entity has it (carries the closest names)
     │   │       └── AmbiguousName several have it (carries them)
     │   ├── ReadOnlyViolation     the console refused a write or escape attempt
-    │   └── QueryTimeout          the query ran past its time limit
+    │   ├── QueryTimeout          the query ran past its time limit
+    │   └── QueryTooLarge         the query needed more memory than the server allows,
+    │                             or a value too large for an index
     └── LocalServerError          the managed local Neo4j failed to start/stop
 """
 
@@ -31,6 +36,14 @@ class ConfigError(ExplorerError):
 
 
 class DatabaseUnavailable(ExplorerError):
+    exit_code = 2
+
+
+class LoginRefused(DatabaseUnavailable):
+    pass
+
+
+class ServerError(ExplorerError):
     exit_code = 2
 
 
@@ -75,6 +88,10 @@ class ReadOnlyViolation(QueryError):
 
 
 class QueryTimeout(QueryError):
+    pass
+
+
+class QueryTooLarge(QueryError):
     pass
 
 

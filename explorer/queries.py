@@ -13,7 +13,7 @@ its title, description, typed parameters, how to show the result and its tags::
     // tags: actors, overview
     MATCH ...
 
-The full format is in the README ("Saved queries and the console"). This module is
+The full format is in docs/queries.md. This module is
 pure: it imports neither Streamlit nor the driver, so the CLI, the dashboard, the
 walkthrough and the tests share it without a database.
 """
@@ -45,6 +45,7 @@ __all__ = [
     "catalogue_problems",
     "convert_params",
     "default_queries_dir",
+    "find_query",
     "load_catalogue",
     "load_query",
     "parse_assignments",
@@ -469,6 +470,15 @@ class _Header:
         entry.attrs.append([match.group(1).lower(), match.group(2).strip(), lineno])
 
 
+def _header_list(header: _Header, line: int, value: str, what: str) -> list[str]:
+    """A list written in the header (tags, view columns), or an error naming the line."""
+    try:
+        return _split_list(value)
+    except _BadValue:
+        message = f"the list of {what} has an unclosed quote: {value.strip()!r}"
+        raise header.fail(line, message) from None
+
+
 def _split_help(text: str) -> tuple[str, str]:
     """Split `"North Korea" — help` at the first help separator (an em or en dash, or
     `--` between spaces) outside quotes and brackets, so defaults may contain dashes."""
@@ -673,7 +683,8 @@ def _parse_view(header: _Header, entry: _Entry) -> View:
         if option in given:
             raise header.fail(line, f"view option {option!r} is given twice")
         if option in _LIST_OPTIONS:
-            given[option] = tuple(_literal(v).strip("`") for v in _split_list(value))
+            items = _header_list(header, line, value, f"view option {option!r}")
+            given[option] = tuple(_literal(v).strip("`") for v in items)
         else:
             given[option] = _literal(value).strip("`")
         if not given[option]:
@@ -770,7 +781,9 @@ def parse_query_text(
         description = "" if has_header else _join_paragraphs(free_comments)
     tags: tuple[str, ...] = ()
     if "tags" in entries:
-        tags = tuple(dict.fromkeys(t.lower() for t in _split_list(entries["tags"].value)))
+        entry = entries["tags"]
+        items = _header_list(header, entry.line, entry.value, "'tags'")
+        tags = tuple(dict.fromkeys(t.lower() for t in items))
     view = (
         _parse_view(header, entries["view"])
         if "view" in entries
@@ -861,15 +874,14 @@ def _repo_root() -> Path:
 
 
 def default_queries_dir() -> Path:
-    """``$EXPLORER_QUERIES_DIR`` if set, else the repository's ``cypher/queries``
-    (found next to the package, then under the working directory)."""
+    """``$EXPLORER_QUERIES_DIR`` if set, else the ``cypher/queries`` the package ships
+    (the checkout's, through the ``explorer/cypher`` link, or the wheel's)."""
     env = os.environ.get(QUERIES_DIR_ENV, "").strip()
     if env:
         return Path(env).expanduser()
-    beside_package = _repo_root() / "cypher" / "queries"
-    if beside_package.is_dir():
-        return beside_package
-    return Path.cwd() / "cypher" / "queries"
+    from explorer.config import data_path  # light: keeps this module's import cheap
+
+    return data_path("cypher", "queries")
 
 
 def _display_path(path: Path) -> str:
@@ -909,6 +921,20 @@ def load_catalogue(directory: str | os.PathLike[str] | None = None) -> dict[str,
     """Every ``*.cypher`` file of ``directory`` (default: ``default_queries_dir()``),
     parsed, by name in alphabetical order. Stops at the first malformed file."""
     return {query.name: query for query in map(load_query, _query_files(directory))}
+
+
+def find_query(name: str, directory: str | os.PathLike[str] | None = None) -> SavedQuery:
+    """The saved query ``name`` of ``directory`` (default: ``default_queries_dir()``),
+    parsing only its own file: one command runs one query, and need not parse them all.
+
+    Raises ``QueryError`` naming the closest query when there is none by that name.
+    """
+    files = {path.stem: path for path in _query_files(directory)}
+    if name not in files:
+        close = difflib.get_close_matches(name, list(files), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise QueryError(f"no saved query {name!r}{hint}; 'explorer query list' shows them all")
+    return load_query(files[name])
 
 
 def catalogue_problems(directory: str | os.PathLike[str] | None = None) -> list[str]:

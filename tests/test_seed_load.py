@@ -163,14 +163,17 @@ def _big_seed_dir(tmp_path: Path, transfers: int) -> Path:
         "evidence": [{"source": source, "quote": quote, "as_of": {"value": "2024-04-04"},
                       "confidence": "reported"}],
     } for i in range(transfers)]
-    (tmp_path / "transfers.yaml").write_text(yaml.safe_dump({"transfers": records}))
+    # Several files: one seed file may hold at most 4 MiB / 200,000 values.
+    for start in range(0, transfers, 4000):
+        (tmp_path / f"transfers-{start // 4000:03d}.yaml").write_text(
+            yaml.safe_dump({"transfers": records[start:start + 4000]}))
     return tmp_path
 
 
 def test_a_load_killed_part_way_leaves_the_database_as_before(
     tmp_path: Path, seeded: Database, cli_env: dict[str, str]
 ) -> None:
-    seeds = _big_seed_dir(tmp_path, 40000)
+    seeds = _big_seed_dir(tmp_path, 15000)
     before_counts, before_ids = graph_counts(seeded), id_set(seeded)
     process = subprocess.Popen(
         [sys.executable, "-m", "explorer", "load", "seeds", str(seeds)],
@@ -192,4 +195,20 @@ def test_a_load_killed_part_way_leaves_the_database_as_before(
     assert rerun.returncode == 0, rerun.stderr
     assert seeded.read(lambda tx: tx.run(
         "MATCH (t:Transfer) WHERE t.id STARTS WITH 't-bulk-' RETURN count(t)").single()[0]
-    ) == 40000
+    ) == 15000
+
+
+@pytest.mark.reliability
+def test_seeds_too_big_for_one_transaction_are_one_error_and_write_nothing(
+    tmp_path: Path, seeded: Database, cli_env: dict[str, str]
+) -> None:
+    # 40,000 transfers need more than the server's 256 MiB per transaction: seeds
+    # load atomically, so they are refused as a whole, with what to do instead.
+    seeds = _big_seed_dir(tmp_path, 40000)
+    before_counts, before_ids = graph_counts(seeded), id_set(seeded)
+    done = run_cli(["load", "seeds", str(seeds)], cli_env, timeout=900)
+    assert done.returncode == 2, done.stdout + done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "more than one transaction may hold" in errors[0], done.stderr
+    assert "--transaction-memory-mb" in errors[0] and "Traceback" not in done.stderr
+    assert graph_counts(seeded) == before_counts and id_set(seeded) == before_ids
