@@ -326,18 +326,18 @@ def test_home_shows_the_findings_with_links(app_env: None) -> None:
 
 
 def test_walkthrough_steps_with_back_and_next(app_env: None) -> None:
-    at = open_page("walkthrough.py", step="5")
+    at = open_page("walkthrough.py", step="8")
     assert_clean(at)
     assert "Fath-360" in page_text(at)
     assert "timing_unclear" in page_text(at)
     at.button(key="walkthrough_next").click().run()
     assert_clean(at)
-    assert at.query_params["step"] == "6"
-    assert "provenance" in page_text(at).lower()
+    assert at.query_params["step"] == "9"
+    assert "neighbourhood" in page_text(at).lower()
     at.button(key="walkthrough_back").click().run()
     at.button(key="walkthrough_back").click().run()
-    assert at.query_params["step"] == "4"
-    assert "Zaporizhzhia" in page_text(at)
+    assert at.query_params["step"] == "7"
+    assert "Shahed-136" in page_text(at)
 
 
 @pytest.mark.parametrize(("page", "query_params"), [

@@ -29,6 +29,7 @@ import pytest
 
 from explorer.db import Database
 from explorer.localdb.server import free_port
+from explorer.walkthrough import PROGRESS_COOKIE
 from tests.conftest import REPO, _loaded_counts, graph_counts, sipri_test_file
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -163,6 +164,10 @@ def traffic() -> Traffic:
 @pytest.fixture
 def page(browser: Any, traffic: Traffic) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    # A returning analyst: a bare visit opens Home, not the walkthrough of a first
+    # visit (tests/browser/test_walkthrough.py plays the newcomer).
+    context.add_cookies([{"name": PROGRESS_COOKIE, "value": "started", "domain": "127.0.0.1",
+                          "path": "/"}])
     tab = context.new_page()
     tab.set_default_timeout(30_000)
     tab.on("request", lambda request: traffic.requests.append(request.url))
