@@ -71,19 +71,24 @@ def db_start(
     http_port: Annotated[int | None, typer.Option(help="Also serve HTTP on this port.")] = None,
     heap_mb: Annotated[int, typer.Option(help="JVM heap in MiB.")] = 512,
     pagecache_mb: Annotated[int, typer.Option(help="Page cache in MiB.")] = 256,
+    transaction_memory_mb: Annotated[int, typer.Option(
+        help="Memory one transaction may use, in MiB (db.memory.transaction.max).")] = 256,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for Bolt.")] = 120.0,
 ) -> None:
-    """Start the local Neo4j server and wait until Bolt answers.
+    """Start the local Neo4j server; return once it answers with its database online.
 
     Example: explorer db start --port 7688
     """
     from explorer.localdb import LocalServer
 
     server = LocalServer(state_dir(), port=port, http_port=http_port, heap_mb=heap_mb,
-                         pagecache_mb=pagecache_mb)
+                         pagecache_mb=pagecache_mb, transaction_memory_mb=transaction_memory_mb)
     began = time.monotonic()
+    was_running = server.status().running
     status = server.start(timeout_s=timeout)
-    out.print(f"Neo4j {status.version} {status.edition} ready at {status.uri} "
+    # start() returns only once our server answers on status.uri with its database online.
+    verb = "already running" if was_running else "ready"
+    out.print(f"Neo4j {status.version} {status.edition} {verb} at {status.uri} "
               f"(pid {status.pid}, {time.monotonic() - began:.1f} s)")
 
 
@@ -107,14 +112,29 @@ def db_status(fmt: FormatOption = "text") -> None:
     Example: explorer db status --format json
     """
     status = _local_server().status()
+    loads = _incomplete_loads() if status.healthy else []
     if fmt == "json":
-        out.print_json(json.dumps(status.as_dict()))
-    elif status.running:
+        out.print_json(json.dumps({**status.as_dict(), "incomplete_loads": loads}))
+    elif status.healthy:
         out.print(f"running: Neo4j {status.version} {status.edition} at {status.uri} "
                   f"(pid {status.pid})")
+        for line in loads:
+            out.print(line, highlight=False, markup=False, soft_wrap=True)
+    elif status.running:
+        out.print(f"broken: Neo4j {status.version} answers at {status.uri} (pid {status.pid}) "
+                  f"but {status.detail}", highlight=False)
     else:
-        out.print(f"stopped: {status.detail} ({status.uri})")
-    raise typer.Exit(0 if status.running else 1)
+        state = "stopped" if status.pid is None else "not answering"
+        out.print(f"{state}: {status.detail} ({status.uri})", highlight=False)
+    raise typer.Exit(0 if status.healthy else 1)
+
+
+def _incomplete_loads() -> list[str]:
+    """One line per load that did not finish (docs/loading.md)."""
+    from explorer.loaders.import_runs import describe_incomplete, incomplete_runs
+
+    with _database() as db:
+        return [describe_incomplete(run) for run in incomplete_runs(db)]
 
 
 @db_app.command("env")
@@ -140,6 +160,34 @@ def db_reset(
         raise typer.Exit(1)
     server.reset()
     out.print(f"Local data under {server.state_dir} deleted.")
+
+
+@db_app.command("set-password")
+def db_set_password(
+    forgotten: Annotated[bool, typer.Option(
+        "--forgotten", help="The current password is lost: with the server stopped, set a "
+        "new one (auth is off for a few seconds on a random loopback port).")] = False,
+    stdin: Annotated[bool, typer.Option(
+        "--stdin", help="Read the new password from stdin (default: a random one).")] = False,
+) -> None:
+    """Give the local server a new password, keeping the data, and save it.
+
+    With the server running it changes the password using the current one: the
+    saved one, or NEO4J_PASSWORD when credentials.json is damaged or lost.
+    --forgotten works without it, on a stopped server.
+
+    Example: NEO4J_PASSWORD=old-password explorer db set-password
+    """
+    server = _local_server()
+    new = sys.stdin.readline().rstrip("\r\n") if stdin else None
+    if stdin and not new:
+        raise typer.BadParameter("--stdin: the first line of stdin is empty")
+    if forgotten:
+        server.recover_password(new)
+    else:
+        server.set_password(os.environ.get("NEO4J_PASSWORD") or None, new)
+    out.print(f"New password saved in {server.credentials_path} (mode 0600); "
+              "'explorer db env' prints it.", highlight=False)
 
 
 @db_app.command("init")
@@ -189,6 +237,7 @@ class _ProgressReporter:
         self.bar: Any = None
         self.task: Any = None
         self.last_line = 0.0
+        self.last_done = -1
 
     def __enter__(self) -> _ProgressReporter:
         if err.is_terminal:
@@ -211,8 +260,10 @@ class _ProgressReporter:
         rate = f"{done / max(time.monotonic() - self.began, 1e-6):,.0f}"
         if self.bar is not None:
             self.bar.update(self.task, completed=done, total=total, rate=rate)
-        elif done == total or time.monotonic() - self.last_line >= 1.0:
-            self.last_line = time.monotonic()
+        elif done != self.last_done and (done == total
+                                         or time.monotonic() - self.last_line >= 1.0):
+            # One line a second at most, and the final count once.
+            self.last_line, self.last_done = time.monotonic(), done
             print(f"{self.what}: wrote {done}/{total} rows ({rate} rows/s)", file=sys.stderr,
                   flush=True)
 
@@ -263,21 +314,31 @@ def load_sipri_command(
     rejects: Annotated[Path | None, typer.Option("--rejects", help="Save every rejected "
                                                  "record (line, reason, text) to this CSV.")]
     = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Deals per transaction.")]
+    = 5000,
+    retire_missing: Annotated[bool, typer.Option(
+        "--retire-missing", help="Delete SIPRI deals in the graph that this file does not "
+        "have (same kind of export); without it they are counted and kept.")] = False,
 ) -> None:
-    """Import a SIPRI export in one transaction, names resolved against the seeds.
+    """Import a SIPRI export in batches of whole deals, names resolved against the seeds.
 
     Prints the format, the records read = imported + rejected, the graph changes
-    and the speed; importing the same file twice changes nothing.
+    and the speed; importing the same file twice changes nothing, and a load that
+    was interrupted resumes where it stopped.
 
     Example: explorer load sipri sipri-at-export.csv --rejects rejects.csv
     """
-    from explorer.loaders.sipri_loader import load_sipri, report_lines
+    from explorer.loaders.sipri_loader import LoadOutcome, load_sipri, report_lines
 
     began = time.monotonic()
+    outcome = LoadOutcome()
     with _ProgressReporter("sipri") as progress:
         report, summary = load_sipri(_database(), path, fmt=fmt, encoding=encoding,  # type: ignore[arg-type]
-                                     progress=progress, rejects_path=rejects)
-    lines = report_lines(report, summary, time.monotonic() - began, rejects_path=rejects)
+                                     progress=progress, rejects_path=rejects,
+                                     batch_size=batch_size, retire_missing=retire_missing,
+                                     outcome=outcome)
+    lines = report_lines(report, summary, time.monotonic() - began, rejects_path=rejects,
+                         outcome=outcome)
     for line in lines:
         out.print(line, highlight=False, markup=False)
 
@@ -319,16 +380,9 @@ def _catalogue() -> dict[str, Any]:
 
 
 def _saved_query(name: str) -> Any:
-    import difflib
+    from explorer.queries import find_query
 
-    from explorer.errors import QueryError
-
-    catalogue = _catalogue()
-    if name not in catalogue:
-        close = difflib.get_close_matches(name, list(catalogue), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise QueryError(f"no saved query {name!r}{hint}; 'explorer query list' shows them all")
-    return catalogue[name]
+    return find_query(name)  # parses this query's file only, not the whole catalogue
 
 
 def _limits(timeout: float | None, max_rows: int | None) -> dict[str, Any]:
@@ -380,13 +434,13 @@ def _print_result(result: Any, fmt: str, sources: Any, query: str) -> None:
     """Rows in ``fmt`` with their sources: JSON ``{"columns", "rows", "sources",
     "attribution", "sources_note"}``; CSV with ``# `` provenance lines first; a
     table followed on stdout by its sources and attribution lines."""
-    from explorer.graph_export import make_provenance, provenance_lines
-    from explorer.results import csv_text
-
     if fmt == "json":
         body = {"columns": list(result.keys), "rows": result.rows, **sources.as_dict()}
         sys.stdout.write(json.dumps(body, ensure_ascii=False, indent=2, default=str) + "\n")
     elif fmt == "csv":
+        from explorer.graph_export import make_provenance, provenance_lines
+        from explorer.results import csv_text
+
         provenance = make_provenance(query, json.loads(json.dumps(result.parameters,
                                                                   default=str)), sources)
         sys.stdout.write(csv_text(result.rows, result.keys,
@@ -516,6 +570,9 @@ def query_run(
 
     Example: explorer query run flows_between -p actor=DPRK -p partner=Russia --format json
     """
+    from explorer.lean_driver import import_driver_lean
+
+    import_driver_lean()  # before the driver loads: numpy, pandas, pyarrow cost ~0.3 s
     from explorer.queries import parse_assignments
     from explorer.runner import run_saved
 
@@ -610,14 +667,15 @@ def bench_load_command(
         "--yes-wipe", help="Allow deleting everything in a database that holds data.")] = False,
     loaders: Annotated[list[str] | None, typer.Option(
         "--loader", show_default=False,
-        help="importer, py2neo_bulk, naive or admin_import; repeat (default: all).")] = None,
+        help="importer, py2neo_bulk, naive, plain_floor or admin_import; repeat "
+             "(default: all).")] = None,
     naive_sample: Annotated[int, typer.Option(
         "--naive-sample", min=1, help="Deals the naive loader writes.")] = 1000,
     batch_size: Annotated[int | None, typer.Option(
         "--batch-size", min=1, show_default=False,
         help="Rows per UNWIND for the importer and py2neo (default: the importer's).")] = None,
 ) -> None:
-    """Time the SIPRI importer against naive MERGEs, py2neo bulk and neo4j-admin import.
+    """Time the SIPRI importer against naive MERGEs, py2neo bulk, a plain writer and neo4j-admin.
 
     Each run loads into an empty database in its own process: rows/s, seconds and
     peak RSS per loader and input, and the importer's ratios to the others. Starts
@@ -722,75 +780,141 @@ def search_command(
 @app.command("walkthrough")
 def walkthrough_command(
     step: Annotated[str | None, typer.Option("--step", show_default=False,
-                                             help="Only this step: its number or id.")] = None,
+                                             help="Start at this step (its number or id); "
+                                                  "with --answer, check that step.")] = None,
+    answer: Annotated[str | None, typer.Option(
+        "--answer", show_default=False,
+        help="Check this answer to --step and exit: 0 right, 1 wrong, 2 not an answer "
+             "of the step's kind.")] = None,
+    listing: Annotated[bool, typer.Option("--list", help="List the steps and their tasks.")]
+    = False,
+    fmt: FormatOption = "text",
     run: Annotated[bool, typer.Option("--run/--no-run",
-                                      help="Run each step's saved query, or only print "
+                                      help="Run each step and ask its task, or only print "
                                            "the steps.")] = True,
     rows: Annotated[int, typer.Option("--rows", min=1, help="Rows shown per step.")] = 5,
 ) -> None:
-    """Print the guided walkthrough step by step and run each step's saved query.
+    """The guided walkthrough: each step shows rows of the graph and asks a task,
+    checked against the graph as it is now.
 
-    The steps live in cypher/walkthrough.yaml; each runs one saved query with the
-    parameters it names, exactly as the dashboard's Walkthrough page does, and
-    prints the 'explorer query run' line that repeats it.
+    Answers are read line by line (type 'show' to reveal one, 'skip', 'quit'), so
+    a script can pipe them in. The steps live in cypher/walkthrough.yaml, as on the
+    dashboard's Walkthrough page.
 
-    Example: explorer walkthrough --step 5
+    Example: explorer walkthrough --step 5 --answer 7
     """
-    import shlex
-
     from explorer.errors import ConfigError
-    from explorer.walkthrough import check_steps, load_steps, run_step
+    from explorer.walkthrough import check_steps, load_steps
 
+    _choice(fmt, ("text", "json"))
     catalogue = _catalogue()
     steps = load_steps()
     problems = check_steps(steps, catalogue)
     if problems:
         raise ConfigError(f"{problems[0]} — fix cypher/walkthrough.yaml")
-    chosen = list(enumerate(steps, start=1))
+    start = 1
     if step is not None:
-        chosen = [(n, s) for n, s in chosen if step in (str(n), s.id)]
-        if not chosen:
+        found = [n for n, s in enumerate(steps, start=1) if step in (str(n), s.id)]
+        if not found:
             ids = ", ".join(s.id for s in steps)
             raise ConfigError(f"no walkthrough step {step!r}: give 1-{len(steps)} or one of {ids}")
-    for number, current in chosen:
-        out.rule(f"Step {number} of {len(steps)}: {current.title}", style="bold")
-        out.print(current.explanation, markup=False, highlight=False)
-        args = " ".join(f"-p {shlex.quote(f'{k}={v}')}" for k, v in current.params.items())
-        out.print(f"Runs: explorer query run {current.query} {args}".rstrip(), markup=False,
-                  highlight=False)
-        out.print(f"Look for: {current.look_for}", markup=False, highlight=False)
-        if run:
-            result = run_step(_database(), current, catalogue)
-            _print_records(result, catalogue[current.query].view, rows)
+        start = found[0]
+    if listing:
+        _list_walkthrough(steps, fmt)
+        return
+    if answer is not None:
+        if step is None:
+            raise ConfigError("--answer checks one step: give it with --step N")
+        from explorer.walkthrough_checks import check_answer
+
+        feedback = check_answer(_database(), steps[start - 1], answer, catalogue)
+        (out if feedback.outcome != "bad" else err).print(
+            f"{feedback.outcome}: {feedback.message}", markup=False, highlight=False)
+        raise typer.Exit(feedback.exit_code)
+    from explorer.walkthrough_terminal import print_step, print_task, run_session
+
+    if not run:
+        for number, current in enumerate(steps[start - 1:] if step is None else
+                                         [steps[start - 1]], start=start):
+            print_step(out, number, len(steps), current)
+            print_task(out, current)
+        return
+
+    def read_line() -> str | None:
+        line = sys.stdin.readline()
+        return line if line else None
+
+    run_session(_database(), steps, catalogue, start=start, read_line=read_line, out=out,
+                show_rows=lambda result, current: _print_records(
+                    result, catalogue[current.query].view if current.query else None, rows,
+                    current.focus, current.columns))
 
 
-def _print_records(result: Any, view: Any, limit: int) -> None:
-    """Rows one under the other, field per line: a walkthrough's results have long
-    quotes that a terminal-wide table would fold letter by letter."""
+def _list_walkthrough(steps: Any, fmt: str) -> None:
+    listed = [{"number": n, "id": s.id, "title": s.title, "kind": s.task.kind,
+               "task": s.task.prompt, "choices": list(s.task.choices),
+               "query": s.show.name} for n, s in enumerate(steps, start=1)]
+    if fmt == "json":
+        sys.stdout.write(json.dumps(listed, ensure_ascii=False, indent=2) + "\n")
+        return
+    for item in listed:
+        out.print(f"{item['number']:>2}. {item['title']} [{item['id']}]", markup=False,
+                  highlight=False, style="bold")
+        out.print(f"    {item['kind']}: {item['task']}", markup=False, highlight=False)
+
+
+def _print_records(result: Any, view: Any, limit: int,
+                   focus: dict[str, Any] | None = None, first: Any = ()) -> None:
+    """The rows a step talks about (its ``focus``; all when it has none), one under
+    the other, field per line, the ``first`` columns first: a walkthrough's results
+    have long quotes that a terminal-wide table would fold letter by letter. A
+    network's rows print as one arrow per line."""
     from rich.table import Table
     from rich.text import Text
 
-    columns = list(view.get("columns") or []) if view.kind == "table" else []
-    keys = [k for k in columns if k in result.keys] or list(result.keys)
-    for number, row in enumerate(result.rows[:limit], start=1):
-        table = Table(show_header=False, box=None, padding=(0, 1), title_justify="left",
-                      title=f"row {number}", title_style="bold")
-        table.add_column(style="dim", no_wrap=True)
-        table.add_column(overflow="fold")
-        for key in keys:
-            if row.get(key) not in (None, "", []):
-                table.add_row(key, Text(_cell(row.get(key))))
-        out.print(table)
-    shown = min(limit, len(result.rows))
+    from explorer.walkthrough import focus_rows
+
+    chosen = focus_rows(result.rows, focus or {})
+    if view is not None and view.kind == "graph":
+        _print_arrows(chosen, limit)
+    else:
+        columns = list(view.get("columns") or []) if view is not None and \
+            view.kind == "table" else []
+        keys = [k for k in columns if k in result.keys] or list(result.keys)
+        keys = [k for k in first if k in result.keys] + [k for k in keys if k not in first]
+        for number, row in enumerate(chosen[:limit], start=1):
+            table = Table(show_header=False, box=None, padding=(0, 1), title_justify="left",
+                          title=f"row {number}", title_style="bold")
+            table.add_column(style="dim", no_wrap=True)
+            table.add_column(overflow="fold")
+            for key in keys:
+                if row.get(key) not in (None, "", []) and key != "source_ids":
+                    table.add_row(key, Text(_cell(row.get(key))))
+            out.print(table)
+    shown = min(limit, len(chosen))
     if shown:
         from explorer.attribution import result_attribution
 
         # The rows shown decide what they credit, as in 'explorer query run'.
-        _print_sources(result_attribution(_database(), result.rows[:shown]))
+        _print_sources(result_attribution(_database(), chosen[:shown]))
+    which = "the rows this step is about" if focus else "rows"
     more = f"; {len(result.rows) - shown:,} more: run the query above" \
         if len(result.rows) > shown else ""
-    err.print(f"{shown:,} of {len(result.rows):,} rows in {result.elapsed_ms:.0f} ms{more}",
+    err.print(f"{shown:,} of {len(result.rows):,} {which} in {result.elapsed_ms:.0f} ms{more}",
               highlight=False)
+
+
+def _print_arrows(rows: Any, limit: int) -> None:
+    """A network result as ``supplier → recipient (statuses)`` lines."""
+    from explorer.graph import display_name, extract_graph
+
+    graph = extract_graph(rows)
+    index = graph.node_index()
+    for edge in graph.edges[:limit]:
+        start, end = index.get(edge["start"], {}), index.get(edge["end"], {})
+        statuses = ", ".join((edge.get("properties") or {}).get("statuses") or [])
+        out.print(f"{display_name(start)} → {display_name(end)}"
+                  + (f" ({statuses})" if statuses else ""), markup=False, highlight=False)
 
 
 # --- app -------------------------------------------------------------------------
@@ -814,7 +938,44 @@ def run_app(
         "--client.toolbarMode", "viewer",
     ]
     out.print(f"Dashboard on http://{host}:{port} (Ctrl-C to stop)")
-    raise typer.Exit(subprocess.call(command, env={**os.environ}))
+    raise typer.Exit(_run_child(command))
+
+
+def _run_child(command: list[str]) -> int:
+    """Run the dashboard server as a child that never outlives this process: SIGTERM,
+    SIGINT and SIGHUP are passed on to it and it is waited for (killed after 10 s);
+    if this process dies without a signal handler running (SIGKILL), Linux sends the
+    child SIGTERM (PR_SET_PDEATHSIG)."""
+    import signal
+
+    child = subprocess.Popen(command, env={**os.environ}, preexec_fn=_die_with_parent)
+    received: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        received.append(signum)
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, forward)
+    while True:
+        try:
+            code = child.wait(timeout=10 if received else None)
+            break
+        except subprocess.TimeoutExpired:
+            child.kill()
+    # A child killed by a signal reports -signum; shells say 128 + signum.
+    return 128 - code if code < 0 else code
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: ask Linux for SIGTERM when the parent dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def main() -> None:
@@ -825,6 +986,17 @@ def main() -> None:
     except ExplorerError as error:
         err.print(f"error: {error}", highlight=False, markup=False, soft_wrap=True)
         sys.exit(error.exit_code)
+    except Exception as error:
+        # A driver or server error that reached here without passing explorer.db (the
+        # one place that maps them) still gets its one line, never a traceback.
+        if not type(error).__module__.startswith("neo4j"):
+            raise
+        from explorer.config import load_settings
+        from explorer.db import translate_error
+
+        mapped = translate_error(error, load_settings(), None)
+        err.print(f"error: {mapped}", highlight=False, markup=False, soft_wrap=True)
+        sys.exit(getattr(mapped, "exit_code", 1))
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)

@@ -62,8 +62,20 @@ def run_checks() -> list[Check]:
             "all constraints and indexes present" if not missing
             else f"missing {', '.join(sorted(missing))} — run 'explorer db init'",
         ))
+        checks.append(_loads_check(db))
     except ExplorerError as error:
         checks.append(Check("server", False, str(error)))
     finally:
         db.close()
     return checks
+
+
+def _loads_check(db: object) -> Check:
+    """A batched load that did not finish leaves part of a file in the graph: say so,
+    with the command that completes it (docs/loading.md)."""
+    from explorer.loaders.import_runs import describe_incomplete, incomplete_runs
+
+    runs = incomplete_runs(db)  # type: ignore[arg-type]
+    if not runs:
+        return Check("loads", True, "every load finished")
+    return Check("loads", False, "; ".join(describe_incomplete(run) for run in runs))

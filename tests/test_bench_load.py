@@ -1,5 +1,5 @@
 """`explorer bench load` on a tiny input: the JSON shape and that every loader writes
-the same rows (no timing assertions: speed is for the README's table)."""
+the same rows (no timing assertions: speed is for docs/loading.md's table)."""
 
 from __future__ import annotations
 
@@ -43,19 +43,22 @@ def test_bench_json_has_one_object_and_every_loader_writes_the_same_rows(
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)  # exactly one JSON document on stdout
     assert set(result) == {"runs", "ratios"}
-    assert set(result["ratios"]) == {"vs_naive", "vs_py2neo_bulk", "vs_admin_import"}
+    assert set(result["ratios"]) == {str(tiny)}
+    assert set(result["ratios"][str(tiny)]) == {"vs_naive", "vs_py2neo_bulk", "vs_plain_floor",
+                                                "vs_admin_import"}
     runs = {run["loader"]: run for run in result["runs"]}
-    assert set(runs) == {"importer", "py2neo_bulk", "naive", "admin_import"}
+    assert set(runs) == {"importer", "py2neo_bulk", "naive", "plain_floor", "admin_import"}
     for run in result["runs"]:
         assert set(run) >= RUN_KEYS and run["input"] == str(tiny)
     importer = runs["importer"]
     assert importer["rows"] > 100 and importer["seconds"] > 0 and importer["peak_rss_mb"] > 0
     # The naive sample (1,000 deals) covers the whole tiny file, so all write the same rows.
     assert runs["naive"]["rows"] == runs["py2neo_bulk"]["rows"] == importer["rows"]
+    assert runs["plain_floor"]["rows"] == importer["rows"]
     assert "first 20 deals" in runs["naive"]["note"]
     assert "bolt://" in runs["py2neo_bulk"]["note"]
     admin = runs["admin_import"]
     assert admin["rows"] == importer["rows"] or admin["note"].startswith("unavailable: ")
-    assert result["ratios"]["vs_naive"] is not None
+    assert result["ratios"][str(tiny)]["vs_naive"] is not None
     # The benchmark leaves the database it wiped empty.
     assert graph_counts(clean_db) == (0, 0)

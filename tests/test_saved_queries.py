@@ -27,7 +27,7 @@ from tests.conftest import graph_counts, sipri_test_file
 
 CATALOGUE = load_catalogue()
 
-# The questions the library must answer (README, "The saved-query library").
+# The questions the library must answer (docs/queries.md, "The saved-query library").
 REQUIRED = {
     "actor_neighbourhood", "suppliers_of_recipient", "flows_between", "actor_seeks",
     "supply_to_use", "pair_timeline", "top_suppliers_recipients", "new_relationships",

@@ -7,18 +7,12 @@ the tests that wipe the graph come after them."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from explorer.db import Database
 from explorer.errors import ValidationError
-from explorer.loaders import sipri_synth
 from explorer.loaders.seed_loader import load_seeds
 from explorer.loaders.sipri_loader import load_sipri
 from tests.conftest import SIPRI_EXPORT, SIPRI_EXTRACT, graph_counts, run_cli, sipri_test_file
@@ -169,30 +163,6 @@ def test_a_file_that_stops_decoding_half_way_writes_nothing(
     with pytest.raises(ValidationError, match=r"broken.csv is not valid utf-8 after line 20"):
         load_sipri(db, broken, encoding="utf-8")
     assert graph_counts(db) == before
-
-
-def test_a_load_killed_part_way_leaves_the_database_as_before(
-    clean_db: Database, cli_env: dict[str, str], tmp_path: Path
-) -> None:
-    load_seeds(clean_db)
-    before = graph_counts(clean_db)
-    big = tmp_path / "synthetic.csv"
-    sipri_synth.generate(big, scale=1)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "explorer", "load", "sipri", str(big)],
-        env=cli_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
-    )
-    # The first progress line comes once a chunk has been written inside the transaction.
-    line = process.stderr.readline()
-    assert "wrote" in line, line + process.stderr.read()
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    # The server rolls the open transaction back once the connection drops.
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and graph_counts(clean_db) != before:
-        time.sleep(0.5)
-    assert graph_counts(clean_db) == before
 
 
 # --- on an empty graph -------------------------------------------------------------------

@@ -148,14 +148,20 @@ def test_register_ids_are_a_documented_hash_and_collisions_are_numbered() -> Non
     base = f"sipri-reg-{digest}"
     assert register_id("United States", "Mexico", "T-6 Texan-2", 2014) == base
     deals, report = parse("register-collision.csv")
-    assert [deal.id for deal in deals.values()] == [base, f"{base}-2", f"{base}-3"]
+    assert [deal.id for deal in deals.values()] == [base, f"{base}-2", f"{base}-3", f"{base}-4"]
     assert [deal.comments for deal in deals.values()] == [
         "first order",
         "second order",
+        "first order",
         "third order",
     ]
-    # The third line repeats the first: a duplicate, not a fourth deal.
-    assert reasons(report) == {8: "duplicate of line 6"}
+    # The third line repeats the first: the register lists two separate deals with the
+    # same fields as two lines, so it is a third deal, not a duplicate.
+    assert reasons(report) == {}
+    assert (report.records_read, report.records_imported, report.deals) == (4, 4, 4)
+    # Numbered in file order: parsing the same file again gives the same ids.
+    again, _ = parse("register-collision.csv")
+    assert list(again) == list(deals)
 
 
 # --- irregularities ----------------------------------------------------------------------

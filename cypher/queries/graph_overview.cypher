@@ -18,9 +18,11 @@ CALL () {
   CALL () { MATCH (n:Event) RETURN count(n) AS events }
   CALL () { MATCH (n:Place) RETURN count(n) AS places }
   CALL () { MATCH (n:Source) RETURN count(n) AS sources }
+  // Bookkeeping, not facts: one per loaded file (docs/loading.md).
+  CALL () { MATCH (n:ImportRun) RETURN count(n) AS import_runs }
   UNWIND [['Actor', actors], ['WeaponSystem', systems], ['WeaponClass', classes],
           ['Transfer', transfers], ['Event', events], ['Place', places],
-          ['Source', sources]] AS pair
+          ['Source', sources], ['ImportRun', import_runs]] AS pair
   RETURN 1 AS o, 'nodes' AS section, pair[0] AS name, pair[1] AS count, null AS date,
          null AS detail
   UNION ALL

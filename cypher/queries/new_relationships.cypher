@@ -49,6 +49,6 @@ RETURN s.name AS supplier,
        round(l.tiv, 2) AS tiv,
        l.last_year AS last_year,
        l.statuses AS statuses,
-       COLLECT { MATCH (s)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r), (t)-[:EVIDENCED_BY]->(src:Source)
-                 RETURN DISTINCT src.id AS id ORDER BY id } AS source_ids
+       // Written on the summary at load time: the sources of all the pair's transfers.
+       l.source_ids AS source_ids
 ORDER BY first_year DESC, tiv DESC, supplier, recipient

@@ -1,70 +1,109 @@
-"""`explorer load sipri`: a SIPRI export into the graph, in one transaction.
+"""`explorer load sipri`: a SIPRI export into the graph, in batches of whole deals.
 
 The file is checked before the database is touched (a file that is not a SIPRI
-export raises ``ValidationError`` and nothing is written), then parsed again
-inside one write transaction, streaming: deals become rows in chunks
-(``sipri_rows``) and each chunk is written with batched ``UNWIND … MERGE``
-(``writer.write_chunk_tx``, plus one statement per batch for a
-transfer with its four edges), so memory does not grow with the file while the
-whole load still lands, or not, as one. Loading the same file twice changes
-nothing.
+export, or does not decode, raises ``ValidationError`` and nothing is written),
+then parsed streaming: deals become rows in chunks (``sipri_rows``), and each
+chunk is written in its own transaction — a transfer with its four edges in one
+statement, the actors and systems it points at before it — together with the
+progress of the load's ``ImportRun`` node (``import_runs``). Server memory is
+bounded by the batch, not the file. A killed load leaves a run marked
+incomplete; loading the same file again resumes it, and ends with the graph one
+uninterrupted load gives. Loading the same file twice changes nothing; a newer
+export that corrects a deal replaces its edges and evidence (docs/loading.md).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from queue import Full, Queue
 from typing import Literal
 
 import neo4j
-from neo4j import exceptions as neo4j_errors
 
 from explorer.db import Database
-from explorer.errors import ExplorerError, ValidationError
+from explorer.errors import ExplorerError, QueryTooLarge, ValidationError
+from explorer.loaders import import_runs
 from explorer.loaders.seeds import SEED_DIR, SeedBundle, load_seed_bundle
 from explorer.loaders.sipri_parse import (
+    MIXED,
     Format,
     ParseReport,
+    check_decodes,
+    decode_mixed,
     open_export,
     parse_export,
     sniff_encoding,
 )
-from explorer.loaders.sipri_rows import FUSED, Chunk, SipriRowBuilder, fuse_transfers
+from explorer.loaders.sipri_rows import (
+    FUSED,
+    Chunk,
+    SipriRowBuilder,
+    fuse_transfers,
+    source_id,
+)
 from explorer.loaders.writer import (
-    LOAD_TIMEOUT_S,
-    REBUILD_SUMMARY,
     WriteSummary,
     forget_query_plans,
+    rebuild_summaries,
     run_rows,
     write_chunk_tx,
 )
 from explorer.schema import apply_schema, missing_schema
 
 SIPRI_BATCH_SIZE = 5000
-"""Rows per UNWIND, and deals per chunk: the fastest of 500/1000/2000/5000 on the
-shared export (the README, "Importing SIPRI exports", has the measurements)."""
-PREFETCH_CHUNKS = 2
-"""Chunks the parsing thread may have ready ahead of the writer."""
+"""Deals per transaction (and rows per UNWIND). Server memory per batch is about
+that many deals' worth (~25 MB at 5,000), far below the default 512 MiB heap;
+docs/loading.md has the measurements behind the size."""
+RETIRE_BATCH = 5000
 
 Progress = Callable[[int, int], None]
-"""``progress(records read, records expected)``, called after each chunk is written;
+"""``progress(records read, records expected)``, called after each batch is written;
 the expectation is the file's line count after the header (exact for the AT export)."""
 
-# A SIPRI transfer and its four edges in one pass: the transfer is looked up
-# once instead of five times, which measured ~25% faster than writing the same
-# rows label by label (README, "Importing SIPRI exports"). MERGE throughout, so a
-# rerun changes nothing.
-TRANSFER_WITH_EDGES = """
-UNWIND $rows AS row
-MERGE (t:Transfer {id: row.id})
-SET t += row.props
-WITH t, row
+# The nodes a transfer row points at (the batch wrote them, or an earlier one did).
+_ENDS = """
 MATCH (supplier:Actor {id: row.supplier})
 MATCH (recipient:Actor {id: row.recipient})
 MATCH (system:WeaponSystem {id: row.system})
 MATCH (source:Source {id: row.source})
+"""
+
+# Transfers whose ids the graph does not hold yet (the whole of a first load):
+# created outright, with no check for edges that cannot exist yet.
+CREATE_TRANSFERS = "UNWIND $rows AS row" + _ENDS + """CREATE (t:Transfer {id: row.id})
+SET t += row.props, t.import_run = $run
+CREATE (supplier)-[:SUPPLIED]->(t)
+CREATE (t)-[:TO]->(recipient)
+CREATE (t)-[:OF]->(system)
+CREATE (t)-[e:EVIDENCED_BY]->(source)
+SET e = row.evidence
+RETURN count(*) AS matched
+"""
+
+# Transfers already in the graph: the record is the authority on its deal, so its
+# edges and its SIPRI evidence are rewritten as a whole — a corrected recipient
+# replaces the old one (it is not added beside it), a corrected schedule replaces
+# the old quote. Edges that are already right are kept (MERGE), so a rerun of the
+# same file changes nothing.
+REPLACE_TRANSFERS = "UNWIND $rows AS row\nMATCH (t:Transfer {id: row.id})" + _ENDS + """
+SET t += row.props, t.import_run = $run
+WITH t, row, supplier, recipient, system, source
+CALL (t, supplier) {
+  MATCH (other)-[old:SUPPLIED]->(t) WHERE other <> supplier DELETE old
+}
+CALL (t, recipient) {
+  MATCH (t)-[old:TO]->(other) WHERE other <> recipient DELETE old
+}
+CALL (t, system) {
+  MATCH (t)-[old:OF]->(other) WHERE other <> system DELETE old
+}
+CALL (t, source, row) {
+  MATCH (t)-[old:EVIDENCED_BY]->(other:Source)
+  WHERE other.id STARTS WITH 'src-sipri-'
+    AND (other <> source OR old.quote <> row.evidence.quote)
+  DELETE old
+}
 MERGE (supplier)-[:SUPPLIED]->(t)
 MERGE (t)-[:TO]->(recipient)
 MERGE (t)-[:OF]->(system)
@@ -73,9 +112,34 @@ SET e += row.evidence
 RETURN count(*) AS matched
 """
 
+EXISTING_TRANSFERS = "MATCH (t:Transfer) WHERE t.id IN $ids RETURN collect(t.id) AS ids"
+
+# SIPRI transfers of the same kind of export (AT Database ids or register ids)
+# that this run did not write: deals an earlier file had and this one lacks.
+_NOT_IN_RUN = """
+MATCH (t:Transfer {origin: 'sipri'})
+WHERE coalesce(t.import_run, '') <> $run
+  AND (t.id STARTS WITH 'sipri-reg-') = $register
+"""
+COUNT_MISSING = _NOT_IN_RUN + "RETURN count(t) AS n"
+RETIRE_MISSING = _NOT_IN_RUN + "WITH t LIMIT $limit DETACH DELETE t RETURN count(*) AS n"
+
 FORMATS = ("auto", "atdb", "register")
 FORMAT_NAMES = {"atdb": "AT Database export", "register": "trade register"}
 SHOWN_REJECTS = 10
+
+
+@dataclass
+class LoadOutcome:
+    """What a run did beyond the parse report and the writer's counts."""
+
+    run_id: str = ""
+    batches: int = 0
+    resumed_after: int = 0
+    """Batches an interrupted attempt had committed, skipped this time."""
+    missing: int = 0
+    """SIPRI deals in the graph (same kind of export) that this file does not have."""
+    retired: int = 0
 
 
 def load_sipri(
@@ -88,67 +152,63 @@ def load_sipri(
     rejects_path: Path | str | None = None,
     batch_size: int = SIPRI_BATCH_SIZE,
     bundle: SeedBundle | None = None,
+    retire_missing: bool = False,
+    outcome: LoadOutcome | None = None,
 ) -> tuple[ParseReport, WriteSummary]:
-    """Parse ``path``, resolve names against the seeds, write it all in one transaction.
+    """Parse ``path``, resolve names against the seeds, write it batch by batch.
 
     Returns the parse report (records read/imported/rejected, which always
-    reconcile) and the writer's summary. ``rejects_path`` receives every
-    rejected record as CSV (line, reason, text), written after the load.
-    Raises ``ValidationError`` (nothing written) for a file that is not a SIPRI
-    export or does not decode with ``encoding``.
+    reconcile) and the writer's summary; ``outcome`` (if given) receives the run's
+    id, whether it resumed, and the deals the file lacks (deleted with
+    ``retire_missing``). ``rejects_path`` receives every rejected record as CSV
+    (line, reason, text), written after the load. Raises ``ValidationError``
+    (nothing written) for a file that is not a SIPRI export or does not decode
+    with ``encoding``.
     """
     path = Path(path)
+    outcome = outcome if outcome is not None else LoadOutcome()
     if fmt not in FORMATS:
         raise ValidationError(f"unknown SIPRI format {fmt!r}: use auto, atdb or register.")
     if batch_size < 1:
         raise ValidationError(f"the batch size must be at least 1, not {batch_size}.")
     if rejects_path is not None:
         _check_writable(Path(rejects_path))
-    encoding = encoding or sniff_encoding(path)
-    _check_head(path, fmt, encoding)
+    if encoding is None:
+        encoding = sniff_encoding(path)  # reads every byte: the file decodes
+    else:
+        check_decodes(path, encoding)
+    head = _check_head(path, fmt, encoding)
     bundle = bundle if bundle is not None else load_seed_bundle([SEED_DIR])
-    expected = _data_lines(path) if progress else 0
+    expected = max(_data_lines(path) - head.header_line, 0) if progress else 0
     if missing_schema(db):
         apply_schema(db)
-
-    def work(tx: neo4j.ManagedTransaction) -> tuple[ParseReport, WriteSummary]:
-        # Everything is rebuilt inside: the driver may run this function again.
-        report = ParseReport(source=path.name, encoding=encoding)
-        fileobj, _ = open_export(path, encoding)
-        with fileobj:
-            deals = parse_export(fileobj, fmt, report=report)
-            builder = SipriRowBuilder(bundle, report.generated)
-
-            def written() -> None:
-                if progress:
-                    done = report.records_read
-                    progress(done, max(expected - report.header_line, done))
-
-            chunks = _prefetched(builder.chunks(deals, batch_size))
-            try:
-                summary = _write_chunks(tx, chunks, batch_size, written)
-            finally:
-                chunks.close()  # stops the parsing thread before the file closes
-        if not report.balanced:
-            # Cannot happen unless the parser loses a record: refuse rather than hide it.
-            raise ExplorerError(
-                f"{report.source}: {report.records_read} records read but "
-                f"{report.records_imported} imported and {len(report.rejects)} rejected — "
-                "a parser bug; nothing was written"
-            )
-        return report, summary
-
+    run = import_runs.resume_point(
+        db, path=path, checksum=import_runs.file_checksum(path), kind="sipri",
+        fmt=head.format, encoding=encoding, batch_size=batch_size,
+    )
+    outcome.run_id, outcome.resumed_after = run.id, run.batches_done
     try:
-        report, summary = db.write(work, timeout=LOAD_TIMEOUT_S, label="load-sipri")
-    except neo4j_errors.TransientError as error:
-        if "OutOfMemory" not in (error.code or ""):
-            raise
-        # One transaction holds the whole file (about 3 KB of server memory per row).
-        raise ExplorerError(
-            f"{path.name} is too big for one transaction on this server: it ran out of "
-            "transaction memory — give Neo4j a bigger heap (explorer db start --heap-mb 4096) "
-            "or raise dbms.memory.transaction.total.max; nothing was written"
-        ) from None
+        report, summary = _write_batches(db, path, fmt, encoding, bundle, run, batch_size,
+                                         progress, expected, outcome)
+        outcome.missing = _count_missing(db, run.id, report.format)
+        if retire_missing and outcome.missing:
+            outcome.retired = _retire_missing(db, run.id, report.format)
+        summary.summaries = rebuild_summaries(db)
+    except BaseException as error:
+        import_runs.fail(db, run.id, str(error) or type(error).__name__)
+        if isinstance(error, QueryTooLarge) and "memory" in str(error):
+            raise ExplorerError(
+                f"{path.name}: a batch of {batch_size:,} deals is too big for this server's "
+                f"transaction memory — rerun with a smaller --batch-size; the "
+                f"{outcome.batches:,} batches written are kept and the rerun resumes after them"
+            ) from None
+        raise
+    import_runs.finish(db, run.id, {
+        "records_read": report.records_read, "imported": report.records_imported,
+        "rejected": len(report.rejects), "deals": report.deals,
+        "missing": outcome.missing, "retired": outcome.retired,
+        "source": source_id(report.generated),
+    })
     forget_query_plans(db)
     if progress:
         progress(report.records_read, report.records_read)
@@ -157,81 +217,98 @@ def load_sipri(
     return report, summary
 
 
-def _write_chunks(
-    tx: neo4j.ManagedTransaction,
-    chunks: Iterable[Chunk],
-    batch_size: int,
-    written: Callable[[], None],
-) -> WriteSummary:
+def _write_batches(
+    db: Database, path: Path, fmt: Format | Literal["auto"], encoding: str,
+    bundle: SeedBundle, run: import_runs.RunStart, batch_size: int,
+    progress: Progress | None, expected: int, outcome: LoadOutcome,
+) -> tuple[ParseReport, WriteSummary]:
+    report = ParseReport(source=path.name, encoding=encoding)
+    if encoding == MIXED:
+        report.legacy_lines = decode_mixed(path)[1]
     summary = WriteSummary()
-    for rows, fill in chunks:
-        transfers, rest = fuse_transfers(rows)
-        write_chunk_tx(tx, rest, summary, fill=fill, batch_size=batch_size)
-        for start in range(0, len(transfers), batch_size):
-            batch = transfers[start : start + batch_size]
-            matched, counters = run_rows(tx, TRANSFER_WITH_EDGES, batch, matched=True)
-            if matched != len(batch):
-                # The builder emits every node a transfer points at: refuse rather than drop.
-                raise ExplorerError(f"{len(batch) - matched} SIPRI transfers point at nodes "
-                                    "that do not exist — a bug; nothing was written")
-            summary.nodes_created += counters.nodes_created
-            summary.relationships_created += counters.relationships_created
-            summary.properties_set += counters.properties_set
-            for key in ("Transfer", *FUSED):
-                summary.rows[key] = summary.rows.get(key, 0) + len(batch)
-        written()
-    summary.summaries = tx.run(REBUILD_SUMMARY).single()["summaries"]
+    fileobj, _ = open_export(path, encoding)
+    deals_done, first = 0, True
+    with fileobj:
+        deals = parse_export(fileobj, fmt, report=report)
+        builder = SipriRowBuilder(bundle, report.generated)
+        # Parsed and written in turn: parsing in a thread overlapped nothing (the GIL;
+        # docs/loading.md, "Benchmark").
+        for index, chunk in enumerate(builder.chunks(deals, batch_size)):
+            deals_done += len(chunk[0].get("Transfer", ()))
+            if index >= run.batches_done:
+                batch = db.write(
+                    lambda tx, c=chunk, i=index, n=deals_done, f=first: _write_batch(
+                        tx, c, batch_size, run, i + 1, n, f),
+                    label="load-sipri-batch",
+                )
+                summary.add(batch)
+                first = False
+            outcome.batches = index + 1
+            if progress:
+                progress(report.records_read, max(expected, report.records_read))
+    if not report.balanced:
+        # Cannot happen unless the parser loses a record: refuse rather than hide it.
+        raise ExplorerError(
+            f"{report.source}: {report.records_read} records read but "
+            f"{report.records_imported} imported and {len(report.rejects)} rejected — "
+            "a parser bug; the run stays incomplete"
+        )
+    return report, summary
+
+
+def _write_batch(
+    tx: neo4j.ManagedTransaction, chunk: Chunk, batch_size: int, run: import_runs.RunStart,
+    batches_done: int, deals_done: int, first: bool,
+) -> WriteSummary:
+    """One chunk of deals, whole, in ``tx``, with the run's progress. Built afresh on
+    every call: the driver may retry it."""
+    rows, fill = chunk
+    summary = WriteSummary()
+    transfers, rest = fuse_transfers(rows)
+    write_chunk_tx(tx, rest, summary, fill=fill, batch_size=batch_size)
+    ids = [row["id"] for row in transfers]
+    existing = set(tx.run(EXISTING_TRANSFERS, ids=ids).single()["ids"]) if ids else set()
+    new = [row for row in transfers if row["id"] not in existing]
+    old = [row for row in transfers if row["id"] in existing]
+    for statement, part in ((CREATE_TRANSFERS, new), (REPLACE_TRANSFERS, old)):
+        if not part:
+            continue
+        matched, counters = run_rows(tx, statement, part, matched=True, run=run.id)
+        if matched != len(part):
+            # The builder emits every node a transfer points at: refuse rather than drop.
+            raise ExplorerError(f"{len(part) - matched} SIPRI transfers point at nodes "
+                                "that do not exist — a bug; the batch was not written")
+        summary.count(counters)
+    for key in ("Transfer", *FUSED):
+        summary.rows[key] = summary.rows.get(key, 0) + len(transfers)
+    import_runs.advance_tx(tx, run, batches_done, deals_done, first=first)
     return summary
 
 
-def _prefetched(chunks: Iterator[Chunk]) -> Generator[Chunk, None, None]:
-    """The chunks, parsed and built in a thread while the server writes the ones
-    before: the driver waits for the server without holding the GIL, so parsing
-    and writing overlap instead of taking turns. At most PREFETCH_CHUNKS wait;
-    an error in the parser is raised here, in the writing thread."""
-    queue: Queue[object] = Queue(maxsize=PREFETCH_CHUNKS)
-    stop = threading.Event()
-    finished = object()
-
-    def hand_over(item: object) -> bool:
-        while not stop.is_set():
-            try:
-                queue.put(item, timeout=0.1)
-                return True
-            except Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for chunk in chunks:
-                if not hand_over(chunk):
-                    return
-        except BaseException as error:  # raised again in the consumer
-            hand_over(error)
-            return
-        hand_over(finished)
-
-    thread = threading.Thread(target=produce, name="sipri-parse", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = queue.get()
-            if item is finished:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item  # type: ignore[misc]
-    finally:
-        stop.set()
-        thread.join()
+def _count_missing(db: Database, run: str, fmt: str | None) -> int:
+    return db.read(lambda tx: tx.run(COUNT_MISSING, run=run, register=fmt == "register")
+                   .single()["n"], label="count-missing")
 
 
-def _check_head(path: Path, fmt: Format | Literal["auto"], encoding: str) -> None:
-    """Read the notes and header only: raises ValidationError for a non-SIPRI file."""
+def _retire_missing(db: Database, run: str, fmt: str | None) -> int:
+    """Delete the deals this file lacks, a bounded batch per transaction."""
+    retired = 0
+    while True:
+        n = db.write(lambda tx: tx.run(RETIRE_MISSING, run=run, register=fmt == "register",
+                                       limit=RETIRE_BATCH).single()["n"], label="retire")
+        retired += n
+        if n < RETIRE_BATCH:
+            return retired
+
+
+def _check_head(path: Path, fmt: Format | Literal["auto"], encoding: str) -> ParseReport:
+    """Read the notes and header only: raises ValidationError for a non-SIPRI file.
+    The report says the format and the header's line."""
     fileobj, _ = open_export(path, encoding)
+    report = ParseReport(source=path.name, encoding=encoding)
     with fileobj:
-        parse_export(fileobj, fmt, report=ParseReport(source=path.name, encoding=encoding))
+        parse_export(fileobj, fmt, report=report)
+    return report
 
 
 def _check_writable(path: Path) -> None:
@@ -257,6 +334,34 @@ def rows_written(summary: WriteSummary) -> int:
     return summary.nodes_written + summary.relationships_written
 
 
+def _run_lines(report: ParseReport, summary: WriteSummary,
+               outcome: LoadOutcome | None) -> list[str]:
+    lines = []
+    if report.legacy_lines:
+        shown = ", ".join(str(n) for n in report.legacy_lines[:SHOWN_REJECTS])
+        more = ", ..." if len(report.legacy_lines) > SHOWN_REJECTS else ""
+        lines.append(
+            f"Mixed encodings: {len(report.legacy_lines):,} lines are cp1252 (Latin-1), the "
+            f"rest UTF-8; each line was read in its own encoding — check the names on lines "
+            f"{shown}{more}")
+    if summary.relationships_deleted:
+        lines.append(f"Corrections: {summary.relationships_deleted:,} relationships of deals "
+                     "already in the graph were replaced by this file's version")
+    if outcome is None:
+        return lines
+    if outcome.resumed_after:
+        lines.append(f"Resumed an interrupted load: {outcome.resumed_after:,} of "
+                     f"{outcome.batches:,} batches were already written")
+    if outcome.retired:
+        lines.append(f"Retired: {outcome.retired:,} SIPRI deals in the graph that this file "
+                     "does not have were deleted (--retire-missing)")
+    elif outcome.missing:
+        lines.append(f"Not in this file: {outcome.missing:,} SIPRI deals already in the graph "
+                     "(kept; an export of part of the database, or deals SIPRI dropped — "
+                     "--retire-missing deletes them)")
+    return lines
+
+
 def report_lines(
     report: ParseReport,
     summary: WriteSummary,
@@ -264,9 +369,11 @@ def report_lines(
     *,
     rejects_path: Path | str | None = None,
     shown: int = SHOWN_REJECTS,
+    outcome: LoadOutcome | None = None,
 ) -> list[str]:
     """What ``explorer load sipri`` prints: format, counts that reconcile, graph
-    changes, speed, and the rejects (all of them saved, or the first ``shown``)."""
+    changes, what the run resumed, replaced and found missing, speed, and the
+    rejects (all of them saved, or the first ``shown``)."""
     rows = rows_written(summary)
     rejected = len(report.rejects)
     reconciled = "every record accounted for" if report.balanced else "DOES NOT RECONCILE"
@@ -284,6 +391,7 @@ def report_lines(
         f"Time: {seconds:.1f} s, {rows / max(seconds, 1e-9):,.0f} rows/s "
         f"({rows:,} node and relationship rows)",
     ]
+    lines[3:3] = _run_lines(report, summary, outcome)
     if not rejected:
         return lines
     if rejects_path is not None:

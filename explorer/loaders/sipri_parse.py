@@ -211,6 +211,8 @@ class ParseReport:
     repairs: list[Repair] = field(default_factory=list)
     notes: Counter[str] = field(default_factory=Counter)
     """Counts of silent normalisations (blank estimate flags, trimmed spaces)."""
+    legacy_lines: list[int] = field(default_factory=list)
+    """In a file of mixed encodings (``MIXED``), the physical lines read as cp1252."""
 
     @property
     def balanced(self) -> bool:
@@ -385,7 +387,87 @@ def sniff_encoding(path: str | Path) -> str:
                 utf8 = False
     if utf8:
         return "utf-8-sig" if bom else "utf-8"
-    return "cp1252" if cp1252 else "latin-1"
+    legacy = "cp1252" if cp1252 else "latin-1"
+    if legacy == "cp1252" and _has_utf8_lines(path):
+        return MIXED
+    return legacy
+
+
+MIXED = "mixed"
+"""The encoding ``sniff_encoding`` names for a file with both UTF-8 lines and
+cp1252 lines (pieces pasted from two exports): each line is read in its own
+encoding (``decode_mixed``) and the loader reports which lines were cp1252."""
+
+# Two to four bytes that only UTF-8 writes: a lead byte and its continuations.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _line_is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _has_utf8_lines(path: Path) -> bool:
+    """True when some line has non-ASCII bytes that decode as UTF-8 (in a file that
+    as a whole does not): in cp1252 text such byte pairs are rare (``Ã¼``)."""
+    with path.open("rb") as stream:
+        return any(_UTF8_SEQUENCE.search(line) and _line_is_utf8(line) for line in stream)
+
+
+def decode_mixed(path: str | Path) -> tuple[str, list[int]]:
+    """The text of a file of mixed encodings, each line decoded as UTF-8 when it is
+    UTF-8 and as cp1252 otherwise: ``(text, lines read as cp1252)``."""
+    parts: list[str] = []
+    legacy: list[int] = []
+    with Path(path).open("rb") as stream:
+        for number, line in enumerate(stream, start=1):
+            if _line_is_utf8(line):
+                parts.append(line.decode("utf-8"))
+            else:
+                parts.append(line.decode("cp1252", errors="replace"))
+                legacy.append(number)
+    text = "".join(parts)
+    return text.removeprefix("\ufeff"), legacy
+
+
+def _check_readable(path: Path, encoding: str) -> None:
+    """A known encoding, and a file that exists: one sentence otherwise."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ValidationError(
+            f"{encoding!r} is not a known text encoding: try utf-8 or latin-1."
+        ) from None
+    if not path.is_file():
+        raise ValidationError(f"{path} does not exist: give the path of a SIPRI export.")
+
+
+def check_decodes(path: str | Path, encoding: str) -> None:
+    """Raise ValidationError, naming the first bad line, unless the whole file decodes
+    with ``encoding`` — before anything is written, so a file that stops decoding
+    half-way writes nothing."""
+    path = Path(path)
+    _check_readable(path, encoding)
+    if "16" in encoding or "32" in encoding:  # lines cannot be split on bytes
+        try:
+            path.read_bytes().decode(encoding)
+        except UnicodeDecodeError as error:
+            raise ValidationError(
+                f"{path.name} is not valid {encoding}: {error.reason}."
+            ) from None
+        return
+    with path.open("rb") as stream:
+        for number, line in enumerate(stream, start=1):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise ValidationError(
+                    f"{path.name} is not valid {encoding} after line {number - 1}: "
+                    f"{error.reason} in line {number}; try the latin-1 encoding."
+                ) from None
 
 
 def open_export(path: str | Path, encoding: str | None = None) -> tuple[TextIO, str]:
@@ -398,15 +480,9 @@ def open_export(path: str | Path, encoding: str | None = None) -> tuple[TextIO, 
     path = Path(path)
     if encoding is None:
         encoding = sniff_encoding(path)
-    else:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise ValidationError(
-                f"{encoding!r} is not a known text encoding: try utf-8 or latin-1."
-            ) from None
-        if not path.is_file():
-            raise ValidationError(f"{path} does not exist: give the path of a SIPRI export.")
+    if encoding == MIXED:
+        return io.StringIO(decode_mixed(path)[0], newline=None), encoding
+    _check_readable(path, encoding)
     # utf-8-sig also reads files without a BOM, and drops one when present.
     codec = "utf-8-sig" if encoding == "utf-8" else encoding
     return path.open(encoding=codec, errors="strict", newline=None), encoding
@@ -758,9 +834,24 @@ class _Actor:
     unknown: bool
 
 
+MAX_NAME_CHARS = 200
+"""Longest supplier, recipient, designation or category accepted: SIPRI's longest are
+under 60 characters, and Neo4j cannot index a value of several kilobytes (the whole
+load used to fail on one such line)."""
+
+
+def _bounded(value: str, column: str) -> str:
+    """``value`` as text, rejected (this record only) when too long to be a name."""
+    text = _text(value)
+    if len(text) > MAX_NAME_CHARS:
+        raise _Bad(f"{column} is {len(text):,} characters long; a name may have at most "
+                   f"{MAX_NAME_CHARS}")
+    return text
+
+
 @lru_cache(maxsize=4096)
 def _actor(value: str, column: str) -> _Actor:
-    name = _text(value)
+    name = _bounded(value, column)
     stars = len(name) - len(name.rstrip("*"))
     name = name.rstrip("*").rstrip()
     if not name:
@@ -837,7 +928,9 @@ def _read_head(fileobj: TextIO, fmt: Format | Literal["auto"], report: ParseRepo
         report.generated = _generated(report.preamble)
         labels = {name: fields[index].strip().rstrip(";") for name, index in columns.items()}
         for name in columns:
-            if name.endswith("?"):
+            # A "?" flag column is named after the column to its left; a header
+            # column whose own name ends in "?" (or is just "?") keeps its name.
+            if name.endswith("?") and name[:-1] in labels:
                 labels[name] = f"? after {labels[name[:-1]]}"
         return _Head(found, columns, labels, len(fields), number)
     raise ValidationError(_not_sipri(source))
@@ -961,7 +1054,7 @@ def _atdb_line(record: RawRecord, head: _Head, report: ParseReport) -> _AtdbLine
         raise _Bad(f"non-numeric SIPRI AT Database ID {sipri_id!r}" if sipri_id else "no ID")
     supplier = _actor(row.get("supplier"), "Supplier")
     recipient = _actor(row.get("recipient"), "Recipient")
-    designation = _text(row.get("designation"))
+    designation = _bounded(row.get("designation"), "Designation")
     if not designation:
         raise _Bad("empty Designation")
     order_year, order_marked = _year(row.get("order date"), "Order date")
@@ -975,7 +1068,7 @@ def _atdb_line(record: RawRecord, head: _Head, report: ParseReport) -> _AtdbLine
         recipient=recipient,
         designation=designation,
         description=_optional(row.get("description")),
-        category=_optional(row.get("armament category")),
+        category=_optional(_bounded(row.get("armament category"), "Armament category")),
         order_year=order_year,
         order_year_estimate=row.flag("order date is estimate") or order_marked,
         sipri_status=_optional(row.get("status")),
@@ -1163,8 +1256,12 @@ def register_id(supplier: str, recipient: str, designation: str, order_year: int
 def _parse_register(fileobj: TextIO, head: _Head, report: ParseReport) -> Iterator[SipriDeal]:
     lines = _Lines(fileobj, head.header_line + 1, report)
     # Deals that share an id base: the first keeps it, later ones get -2, -3,
-    # ... in file order; an identical record is a duplicate line instead.
-    taken: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    # ... in file order. That includes a record identical to an earlier one: the
+    # register has no deal ids, and SIPRI lists two separate deals with the same
+    # fields (two NASAMS-2 deals from Norway to Ukraine in 2023) as two lines, so an
+    # identical line is a second deal, not a duplicate. File order keeps the
+    # numbering stable across re-imports of the same file.
+    occurrences: Counter[str] = Counter()
     for record in _records(lines, head.width, "register", report):
         report.records_read += 1
         if isinstance(record, Reject):
@@ -1175,16 +1272,9 @@ def _parse_register(fileobj: TextIO, head: _Head, report: ParseReport) -> Iterat
         except _Bad as bad:
             report.rejects.append(Reject(record.line, str(bad), record.text))
             continue
-        earlier = taken.setdefault(deal.id, [])
-        duplicate = next((line for fields, line in earlier if fields == record.fields), None)
-        if duplicate is not None:
-            report.rejects.append(
-                Reject(record.line, f"duplicate of line {duplicate}", record.text)
-            )
-            continue
-        earlier.append((record.fields, record.line))
-        if len(earlier) > 1:
-            deal = replace(deal, id=f"{deal.id}-{len(earlier)}")
+        occurrences[deal.id] += 1
+        if occurrences[deal.id] > 1:
+            deal = replace(deal, id=f"{deal.id}-{occurrences[deal.id]}")
             report.notes["register id shared by two deals: numbered"] += 1
         report.records_imported += 1
         report.deals += 1
@@ -1196,7 +1286,7 @@ def _register_deal(record: RawRecord, head: _Head, report: ParseReport) -> Sipri
     row = _Row(record, head, report)
     supplier = _actor(row.get("supplier"), "Supplier")
     recipient = _actor(row.get("recipient"), "Recipient")
-    designation = _text(row.get("weapon designation"))
+    designation = _bounded(row.get("weapon designation"), "Weapon designation")
     if not designation:
         raise _Bad("empty Weapon designation")
     order_year, order_marked = _year(row.get("year of order"), "Year of order")

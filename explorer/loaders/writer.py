@@ -20,16 +20,10 @@ from typing import Any
 
 import neo4j
 
+from explorer.contract import NODE_LABELS, PARALLEL_KEYS, RELATIONSHIP_TYPES
 from explorer.db import Database
 from explorer.errors import ValidationError
 
-NODE_LABELS = ("Source", "Place", "Actor", "WeaponClass", "WeaponSystem", "Transfer", "Event")
-RELATIONSHIP_TYPES = (
-    "CITES", "LOCATED_IN", "SUBCLASS_OF", "IS_A", "SUPPLIED", "TO", "OF",
-    "CONDUCTED", "TARGETED", "USED", "AT", "EVIDENCED_BY",
-)  # fmt: skip
-# Relationships that may run in parallel between the same two nodes, told apart by a key.
-PARALLEL_KEYS = {"EVIDENCED_BY": "quote"}
 _PROPERTY_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 DEFAULT_BATCH_SIZE = 2000
@@ -62,11 +56,13 @@ def relationship_statement(rel_type: str, start_label: str, end_label: str) -> s
     )
 
 
-REBUILD_SUMMARY = """
-MATCH ()-[old:TRANSFERS_TO]->() DELETE old
-WITH count(*) AS removed
-MATCH (s:Actor)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r:Actor)
-WITH s, r, t, COLLECT { MATCH (t)-[:OF]->(w:WeaponSystem) RETURN w.name } AS names
+# The actor-to-actor summary of the transfers under one MATCH of
+# (s:Actor)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r:Actor): the same aggregation for a
+# rebuild of the whole graph (the seed loader, in its one transaction) and for a
+# rebuild supplier by supplier in bounded batches (big loads).
+_SUMMARY_TAIL = """
+WITH s, r, t, COLLECT { MATCH (t)-[:OF]->(w:WeaponSystem) RETURN w.name } AS names,
+     COLLECT { MATCH (t)-[:EVIDENCED_BY]->(src:Source) RETURN src.id } AS said_by
 // Counts say what they count: SIPRI's deals (records) and the sources' claims
 // apart; `deals` stays as their total for the drawings' arrow widths.
 WITH s, r,
@@ -77,16 +73,47 @@ WITH s, r,
      min(t.first_year) AS first_year,
      max(t.last_year) AS last_year,
      collect(t.status) AS statuses,
-     collect(names) AS nested_names
+     collect(names) AS nested_names,
+     collect(said_by) AS nested_sources
 MERGE (s)-[d:TRANSFERS_TO]->(r)
-SET d.deals = deals, d.sipri_deals = sipri_deals, d.claims = claims, d.tiv = tiv,
+// Rounded: a float sum depends on the order it is taken in, and a resumed load must
+// give the same graph as an uninterrupted one.
+SET d.deals = deals, d.sipri_deals = sipri_deals, d.claims = claims, d.tiv = round(tiv, 6),
     d.first_year = first_year, d.last_year = last_year,
     // Sorted and distinct, so a rebuild over the same data gives the same values.
     d.statuses = COLLECT { UNWIND statuses AS x RETURN DISTINCT x ORDER BY x },
     d.systems = COLLECT { UNWIND nested_names AS ns UNWIND ns AS x
-                          RETURN DISTINCT x ORDER BY x }
+                          RETURN DISTINCT x ORDER BY x },
+    // The pair's sources, so results built on the summary cite them without
+    // walking every transfer again (new_relationships did, 129k db hits).
+    d.source_ids = COLLECT { UNWIND nested_sources AS ns UNWIND ns AS x
+                             RETURN DISTINCT x ORDER BY x }
 RETURN count(d) AS summaries
 """
+
+REBUILD_SUMMARY = """
+MATCH ()-[old:TRANSFERS_TO]->() DELETE old
+WITH count(*) AS removed
+MATCH (s:Actor)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r:Actor)
+""" + _SUMMARY_TAIL
+
+SUMMARY_SUPPLIERS = """
+MATCH (s:Actor)
+WHERE EXISTS { (s)-[:SUPPLIED]->(:Transfer) } OR EXISTS { (s)-[:TRANSFERS_TO]->() }
+RETURN s.id AS id ORDER BY id
+"""
+DELETE_SUMMARIES_FROM = """
+UNWIND $suppliers AS sid
+MATCH (:Actor {id: sid})-[old:TRANSFERS_TO]->() DELETE old
+"""
+BUILD_SUMMARIES_FROM = """
+UNWIND $suppliers AS sid
+MATCH (s:Actor {id: sid})-[:SUPPLIED]->(t:Transfer)-[:TO]->(r:Actor)
+""" + _SUMMARY_TAIL
+SUMMARY_BATCH = 200
+"""Suppliers per summary transaction: Russia or the United States alone carry
+thousands of deals, so a batch is bounded by the graph's biggest suppliers, not
+by the file."""
 
 
 @dataclass
@@ -95,7 +122,27 @@ class WriteSummary:
     nodes_created: int = 0
     relationships_created: int = 0
     properties_set: int = 0
+    relationships_deleted: int = 0
+    nodes_deleted: int = 0
     summaries: int = 0
+
+    def count(self, counters: Any) -> None:
+        """Add a result's counters (``neo4j.SummaryCounters``)."""
+        self.nodes_created += counters.nodes_created
+        self.relationships_created += counters.relationships_created
+        self.properties_set += counters.properties_set
+        self.relationships_deleted += counters.relationships_deleted
+        self.nodes_deleted += counters.nodes_deleted
+
+    def add(self, other: WriteSummary) -> None:
+        """Add another batch's summary to this one."""
+        for key, n in other.rows.items():
+            self.rows[key] = self.rows.get(key, 0) + n
+        self.nodes_created += other.nodes_created
+        self.relationships_created += other.relationships_created
+        self.properties_set += other.properties_set
+        self.relationships_deleted += other.relationships_deleted
+        self.nodes_deleted += other.nodes_deleted
 
     @property
     def nodes_written(self) -> int:
@@ -135,16 +182,18 @@ def fill_node_statement(label: str, keys: Iterable[str]) -> str:
 
 
 def run_rows(
-    tx: neo4j.ManagedTransaction, statement: str, batch: Sequence[Row], matched: bool = False
+    tx: neo4j.ManagedTransaction, statement: str, batch: Sequence[Row], matched: bool = False,
+    **params: Any,
 ) -> tuple[int | None, Any]:
-    """Run ``statement`` with ``$rows`` = ``batch``: ``(matched count or None, counters)``.
+    """Run ``statement`` with ``$rows`` = ``batch`` (and ``params``):
+    ``(matched count or None, counters)``.
 
     The rows list is emptied afterwards: the driver keeps every result's parameters
     until the transaction ends, so a long load would otherwise hold all its rows
     in memory at once.
     """
     payload = list(batch)
-    result = tx.run(statement, rows=payload)
+    result = tx.run(statement, rows=payload, **params)
     count = result.single()["matched"] if matched else None
     counters = result.consume().counters
     payload.clear()
@@ -222,11 +271,16 @@ def write_rows_tx(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
 ) -> WriteSummary:
-    """Write node rows, then relationship rows, then rebuild TRANSFERS_TO — in ``tx``."""
+    """Write node rows, then relationship rows, then rebuild the TRANSFERS_TO of the
+    suppliers in ``rows`` — in ``tx``."""
     summary = WriteSummary()
     total = sum(len(rows.get(k, ())) for k in (*NODE_LABELS, *RELATIONSHIP_TYPES))
     write_chunk_tx(tx, rows, summary, batch_size=batch_size, tick=_Ticker(total, progress))
-    summary.summaries = tx.run(REBUILD_SUMMARY).single()["summaries"]
+    # Only the suppliers this load touches: a seed load on top of the whole SIPRI
+    # database rebuilds a handful of summaries, not thousands.
+    suppliers = sorted({row["start"] for row in rows.get("SUPPLIED", ())})
+    tx.run(DELETE_SUMMARIES_FROM, suppliers=suppliers).consume()
+    summary.summaries = tx.run(BUILD_SUMMARIES_FROM, suppliers=suppliers).single()["summaries"]
     return summary
 
 
@@ -257,6 +311,20 @@ def forget_query_plans(db: Database) -> None:
                  label="clear-query-caches")
 
 
-def rebuild_summaries(db: Database) -> int:
-    return db.write(lambda tx: tx.run(REBUILD_SUMMARY).single()["summaries"],
-                    label="rebuild-summaries")
+def rebuild_summaries(db: Database, batch: int = SUMMARY_BATCH) -> int:
+    """Rebuild every TRANSFERS_TO, a batch of suppliers per transaction, so the
+    server's transaction memory does not grow with the graph. A supplier's
+    summaries are replaced in one transaction: a query sees its old ones or its
+    new ones, never none."""
+    suppliers = db.read(lambda tx: [r["id"] for r in tx.run(SUMMARY_SUPPLIERS)],
+                        label="summary-suppliers")
+    total = 0
+    for start in range(0, len(suppliers), batch):
+        part = suppliers[start : start + batch]
+
+        def work(tx: neo4j.ManagedTransaction, part: list[str] = part) -> int:
+            tx.run(DELETE_SUMMARIES_FROM, suppliers=part).consume()
+            return tx.run(BUILD_SUMMARIES_FROM, suppliers=part).single()["summaries"]
+
+        total += db.write(work, label="rebuild-summaries")
+    return total

@@ -13,6 +13,7 @@ from explorer.app.links import escape_md, page_link, saved_query_link
 from explorer.app.state import get_db
 from explorer.db import Database
 from explorer.findings import Finding, headline_findings
+from explorer.loaders.import_runs import describe_incomplete, incomplete_runs
 from explorer.overview import graph_overview
 
 WALKTHROUGH_PAGE = "app_pages/walkthrough.py"
@@ -36,7 +37,12 @@ server = w.guarded(db.ping)
 overview = w.guarded(lambda: cached_overview(db))
 st.markdown(f"Connected to **{escape_md(db.uri)}** — Neo4j {escape_md(server['version'])} "
             f"{escape_md(server['edition'])}.")
-page_link(WALKTHROUGH_PAGE, "New here? Take the walkthrough: seven steps through the graph",
+# A batched load that stopped half-way leaves part of a file in the graph: every
+# answer on every page may be short until it is finished (docs/loading.md).
+for run in w.guarded(lambda: incomplete_runs(db)):
+    st.warning(escape_md(describe_incomplete(run)), icon=":material/warning:")
+page_link(WALKTHROUGH_PAGE,
+          "New here? Take the walkthrough: twelve tasks, checked against the graph",
           {}, icon=":material/school:")
 
 findings = w.guarded(lambda: cached_findings(db))
