@@ -2,7 +2,7 @@
 
 Two measures:
 
-- the HTML: ``explorer.graph.bench_render`` times the layout and the
+- the HTML: ``bench_render`` times the layout and the
   self-contained vis-network page for synthetic graphs (100, 1,000 and 5,000
   nodes by default);
 - the browser: the dashboard is started on a free port against the current
@@ -27,7 +27,17 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from explorer.errors import ConfigError
+from explorer.graph import (
+    ACTOR_STYLES,
+    STATUS_ORDER,
+    TRANSFER_EDGE_TYPE,
+    GraphData,
+    compute_layout,
+    to_pyvis_html,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
@@ -37,9 +47,83 @@ CHROMIUM_ARGS = (
 
 
 def html_timings(sizes: Sequence[int]) -> list[dict[str, Any]]:
-    from explorer.graph import bench_render
-
     return bench_render(sizes)
+
+
+# --- the HTML, on synthetic graphs -------------------------------------------------
+
+
+def synthetic_graph(n_nodes: int, *, edges_per_node: float = 1.5, seed: int = 1) -> GraphData:
+    """A deterministic actor-to-actor graph shaped like collapsed SIPRI data:
+    a few big suppliers, many recipients, every status, some isolated actors."""
+    rng = np.random.default_rng(seed)
+    kinds = list(ACTOR_STYLES)
+    nodes = [
+        {
+            "id": f"n{i:05d}",
+            "labels": ["Actor"],
+            "properties": {"id": f"actor-{i}", "name": f"Actor {i}", "kind": kinds[i % 6]},
+        }
+        for i in range(n_nodes)
+    ]
+    edges = []
+    weights = 1.0 / np.arange(1, n_nodes + 1) ** 0.8  # a few suppliers dominate
+    weights /= weights.sum()
+    for k in range(int(n_nodes * edges_per_node) if n_nodes > 1 else 0):
+        supplier = int(rng.choice(n_nodes, p=weights))
+        recipient = int(rng.integers(n_nodes))
+        if recipient == supplier:
+            continue
+        status = STATUS_ORDER[k % len(STATUS_ORDER)]
+        edges.append(
+            {
+                "id": f"e{k:06d}",
+                "type": TRANSFER_EDGE_TYPE,
+                "start": f"n{supplier:05d}",
+                "end": f"n{recipient:05d}",
+                "properties": {
+                    "status": status,
+                    "deals": 1,
+                    "quantity": int(rng.integers(1, 200)),
+                    "tiv": round(float(rng.lognormal(3, 1.5)), 2),
+                    "first_year": 2000 + k % 24,
+                    "last_year": 2001 + k % 24,
+                    "systems": [f"System {k % 97}"],
+                    "sources": ["Synthetic source"],
+                },
+            }
+        )
+    return GraphData(nodes=tuple(nodes), edges=tuple(edges))
+
+
+def bench_render(sizes: Sequence[int] = (100, 1000, 5000)) -> list[dict[str, Any]]:
+    """Time the layout and the HTML for synthetic graphs of the given sizes.
+
+    ``html_ms`` is the best of three runs of ``to_pyvis_html`` with the layout
+    already computed; ``layout_ms`` is one run of ``compute_layout``.
+    """
+    to_pyvis_html(synthetic_graph(10))  # warm up: read the vis assets, import pyvis
+    results = []
+    for size in sizes:
+        graph = synthetic_graph(size)
+        start = time.perf_counter()
+        positions = compute_layout(graph)
+        layout_ms = (time.perf_counter() - start) * 1000
+        runs = []
+        for _ in range(3):
+            start = time.perf_counter()
+            page = to_pyvis_html(graph, positions=positions)
+            runs.append((time.perf_counter() - start) * 1000)
+        results.append(
+            {
+                "nodes": len(graph.nodes),
+                "edges": len(graph.edges),
+                "layout_ms": round(layout_ms, 1),
+                "html_ms": round(min(runs), 1),
+                "html_kb": round(len(page.encode("utf-8")) / 1024),
+            }
+        )
+    return results
 
 
 def _free_port() -> int:

@@ -8,6 +8,7 @@ local server, Docker, a remote server or Aura just by exporting variables.
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import os
 from collections.abc import Mapping
@@ -23,6 +24,15 @@ CREDENTIALS_FILE = "credentials.json"
 # Per-query limits for everything an analyst runs (console, saved queries).
 DEFAULT_QUERY_TIMEOUT_S = 10.0
 DEFAULT_ROW_CAP = 5000
+
+
+def data_path(*parts: str) -> Path:
+    """A file or folder of the data the package ships: ``data_path("cypher",
+    "queries")``, ``data_path("seeds")``. The checkout's top-level ``cypher/`` and
+    ``seeds/`` are the source of truth; ``explorer/cypher`` and ``explorer/seeds``
+    link to them, and a wheel carries them as package data, so an installed
+    package finds them without a checkout (docs/development.md)."""
+    return Path(str(importlib.resources.files("explorer"))).joinpath(*parts)
 
 
 def project_root() -> Path | None:

@@ -19,18 +19,20 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-# --- closed vocabularies -------------------------------------------------------
+from explorer.contract import TRANSFER_ORIGINS, TRANSFER_STATUSES
 
-TransferStatus = Literal[
-    "delivered", "ordered", "reported", "sought", "considered", "not_supplied", "withheld"
-]
+# --- closed vocabularies -------------------------------------------------------
+# Statuses and origins are the graph contract's (explorer.contract); TRANSFER_STATUSES
+# is re-exported here for the seed loader.
+
+TransferStatus = Literal[TRANSFER_STATUSES]  # type: ignore[valid-type]
 ActorKind = Literal["state", "organization", "person", "armed_group", "media", "unknown"]
 Confidence = Literal["confirmed", "assessed", "reported", "claimed"]
 DatePrecision = Literal["day", "month", "year"]
 EventKind = Literal["strike", "strike_series", "announcement", "invasion", "statement", "release"]
 PlaceKind = Literal["city", "region", "country"]
 SourceKind = Literal["article", "briefing", "statement", "media_report", "dataset", "reference"]
-TransferOrigin = Literal["seed", "sipri"]
+TransferOrigin = Literal[TRANSFER_ORIGINS]  # type: ignore[valid-type]
 WeaponCategory = Literal[
     "Aircraft",
     "Air-defence systems",
@@ -48,7 +50,6 @@ WeaponCategory = Literal[
     "Equipment",
 ]
 
-TRANSFER_STATUSES: tuple[str, ...] = get_args(TransferStatus)
 ACTOR_KINDS: tuple[str, ...] = get_args(ActorKind)
 CONFIDENCES: tuple[str, ...] = get_args(Confidence)
 DATE_PRECISIONS: tuple[str, ...] = get_args(DatePrecision)

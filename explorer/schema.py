@@ -8,20 +8,22 @@ from pathlib import Path
 
 import neo4j
 
-from explorer.config import project_root
+from explorer.config import data_path
 from explorer.db import Database
 from explorer.errors import ConfigError
 
 
 def cypher_dir() -> Path:
+    """``$EXPLORER_CYPHER_DIR``, else the cypher/ folder the package ships."""
     if os.environ.get("EXPLORER_CYPHER_DIR"):
         return Path(os.environ["EXPLORER_CYPHER_DIR"])
-    root = project_root()
-    if root is None:
+    found = data_path("cypher")
+    if not found.is_dir():
         raise ConfigError(
-            "cannot find the cypher/ directory — set EXPLORER_CYPHER_DIR to the project's cypher/"
+            f"cannot find the cypher/ directory at {found} — reinstall the package, or set "
+            "EXPLORER_CYPHER_DIR to the project's cypher/"
         )
-    return root / "cypher"
+    return found
 
 
 def schema_statements(text: str | None = None) -> list[str]:

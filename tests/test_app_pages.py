@@ -50,12 +50,18 @@ def test_every_page_of_the_router_renders(app_env: None) -> None:
         assert_clean(at)
 
 
-def test_router_lists_only_existing_pages() -> None:
-    source = Path(MAIN).read_text(encoding="utf-8")
-    assert "if not path.is_file()" in source
-    pages = Path(MAIN).parent / "app_pages"
-    for name in ("home.py", "explore.py", "saved_queries.py", "console.py"):
-        assert (pages / name).is_file()
+def test_router_lists_only_existing_pages(tmp_path: Path) -> None:
+    from explorer.app.page_table import PAGE_TABLE, available_pages
+
+    # Every page of the table ships, in its section and order.
+    shipped = available_pages(Path(MAIN).parent / "app_pages")
+    assert [p for pages in shipped.values() for p in pages] == list(PAGE_TABLE)
+    # A folder missing pages gives a router without them (and without empty sections).
+    for name in ("home.py", "console.py"):
+        (tmp_path / name).write_text("", encoding="utf-8")
+    partial = available_pages(tmp_path)
+    assert {section: [p.file for p in pages] for section, pages in partial.items()} == {
+        "Start": ["home.py"], "Query": ["console.py"]}
 
 
 # --------------------------------------------------------------------------- Explore

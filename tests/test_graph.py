@@ -14,13 +14,13 @@ from html.parser import HTMLParser
 import networkx as nx
 import pytest
 
+from explorer.bench_render import bench_render, synthetic_graph
 from explorer.graph import (
     ACTOR_STYLES,
     SIPRI_ATTRIBUTION,
     STATUS_ORDER,
     STATUS_STYLES,
     GraphData,
-    bench_render,
     cap_graph,
     collapse_transfers,
     compute_layout,
@@ -31,7 +31,6 @@ from explorer.graph import (
     prepare_graph,
     script_json,
     strip_external_refs,
-    synthetic_graph,
     to_pyvis_html,
     vis_data,
 )

@@ -324,7 +324,7 @@ BAD_CASES: dict[str, list[str]] = {
     "unknown-status.yaml": [
         "field 'status'",
         "'delivred' is not allowed",
-        "delivered, ordered, reported, sought, considered, not_supplied, withheld",
+        "delivered, ordered, reported, sought, considered, withheld, not_supplied",
         "did you mean 'delivered'?",
     ],
     "unknown-actor-kind.yaml": [

@@ -22,6 +22,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from explorer.config import data_path
 from explorer.errors import ExplorerError, ValidationError
 from explorer.loaders.sipri_parse import SipriDeal, open_export, read_export
 
@@ -29,7 +30,7 @@ REFERENCE_LINES = 25_024
 """Delivery lines in the full export of 12 Feb 2026: ``scale=1`` writes as many."""
 
 FIRST_ID = 100_000
-DEFAULT_SOURCE = Path(__file__).resolve().parents[2] / "seeds" / "sipri" / "sipri-extract.csv"
+DEFAULT_SOURCE = data_path("seeds", "sipri", "sipri-extract.csv")
 HEADER = (
     "SIPRI AT Database ID,Supplier,Recipient,Designation,Description,Armament category,"
     "Order date,Order date is estimate,Numbers delivered,Numbers delivered is estimate,"

@@ -133,7 +133,7 @@ st.caption("The questions the team asks often, as Cypher with parameters. The ad
 
 catalogue: dict[str, SavedQuery] = w.guarded(w.cached_catalogue)
 if not catalogue:
-    st.info("No saved queries yet: add .cypher files to cypher/queries (see the README).",
+    st.info("No saved queries yet: add .cypher files to cypher/queries (see docs/queries.md).",
             icon=":material/bookmarks:")
     st.stop()
 
