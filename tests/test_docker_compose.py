@@ -16,6 +16,10 @@ def test_compose_file_has_neo4j_with_healthcheck_and_dashboard_after_it() -> Non
     assert "neo4j-data" in compose["volumes"]
     assert neo4j["env_file"] == ".env"
     assert neo4j["ports"] == ["127.0.0.1:7687:7687"]
+    # The same limits as the local server: memory per transaction, no LOAD CSV of files.
+    env = neo4j["environment"]
+    assert env["NEO4J_db_memory_transaction_max"] == "256m"
+    assert env["NEO4J_dbms_security_allow__csv__import__from__file__urls"] == "false"
     dashboard = compose["services"]["dashboard"]
     assert dashboard["build"] == "."
     assert dashboard["depends_on"]["neo4j"]["condition"] == "service_healthy"

@@ -21,13 +21,20 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
 
 from explorer.config import Settings
 from explorer.db import Database
-from explorer.errors import DatabaseUnavailable, LocalServerError, QueryTimeout, QueryTooLarge
+from explorer.errors import (
+    DatabaseUnavailable,
+    ExplorerError,
+    LocalServerError,
+    QueryTimeout,
+    QueryTooLarge,
+)
 from explorer.localdb import LocalServer
 from explorer.localdb.server import TRANSACTION_MEMORY_MB, free_port
 from explorer.runner import run_console
@@ -473,3 +480,13 @@ def test_broken_store_is_reported_by_start_status_and_every_command(
             clear_caches()
     finally:
         LocalServer(state).stop()
+
+
+def test_the_local_server_refuses_load_csv_from_its_own_files(db: Database) -> None:
+    # Straight through the driver, past the console's own refusal of LOAD CSV: the
+    # server itself must not read local files for a query.
+    def load(tx: Any) -> Any:
+        return tx.run("LOAD CSV FROM 'file:///etc/hostname' AS line RETURN line").data()
+
+    with pytest.raises(ExplorerError, match="allow_csv_import_from_file_urls"):
+        db.read(load)

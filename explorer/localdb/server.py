@@ -550,6 +550,8 @@ class LocalServer:
             "server.https.enabled=false\n"
             f"dbms.security.auth_enabled={'true' if auth else 'false'}\n"
             "dbms.usage_report.enabled=false\n"
+            # The console refuses LOAD CSV itself; the server refuses file:// URLs too.
+            "dbms.security.allow_csv_import_from_file_urls=false\n"
             f"server.memory.pagecache.size={self.pagecache_mb}m\n"
             f"db.transaction.timeout={self.transaction_timeout_s}s\n"
             f"db.memory.transaction.max={self.transaction_memory_mb}m\n"
