@@ -5,9 +5,13 @@ from __future__ import annotations
 import platform
 import sys
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from explorer.config import cache_dir, load_settings
 from explorer.errors import ExplorerError
+
+if TYPE_CHECKING:
+    from explorer.db import Database
 
 
 @dataclass(frozen=True)
@@ -70,12 +74,12 @@ def run_checks() -> list[Check]:
     return checks
 
 
-def _loads_check(db: object) -> Check:
+def _loads_check(db: Database) -> Check:
     """A batched load that did not finish leaves part of a file in the graph: say so,
     with the command that completes it (docs/loading.md)."""
     from explorer.loaders.import_runs import describe_incomplete, incomplete_runs
 
-    runs = incomplete_runs(db)  # type: ignore[arg-type]
+    runs = incomplete_runs(db)
     if not runs:
         return Check("loads", True, "every load finished")
     return Check("loads", False, "; ".join(describe_incomplete(run) for run in runs))

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,9 +140,7 @@ def incomplete_runs(db: Database) -> list[dict[str, Any]]:
 def finish_command(run: dict[str, Any]) -> str:
     """The command that completes ``run``."""
     path = run.get("path") or run.get("file") or "FILE"
-    quoted = f"'{path}'" if any(c.isspace() for c in path) else path
-    return f"explorer load sipri {quoted}" if run.get("kind") == "sipri" else \
-        f"explorer load {run.get('kind') or 'sipri'} {quoted}"
+    return f"explorer load {run.get('kind') or 'sipri'} {shlex.quote(path)}"
 
 
 def describe_incomplete(run: dict[str, Any]) -> str:
