@@ -34,7 +34,7 @@ CREATE INDEX event_year IF NOT EXISTS FOR (n:Event) ON (n.year);
 CREATE FULLTEXT INDEX name_search IF NOT EXISTS
 FOR (n:Actor|WeaponSystem) ON EACH [n.name, n.aliases_text];
 
-// The search box (explorer/search.py): every name, alias, title, description and
+// The search box (explorer/page_queries/search.py): every name, alias, title, description and
 // SIPRI comment, so "Geran-2" finds Shahed-136 and "Zaporizhia" the region.
 // `aliases` is a list of strings; full-text indexes read each element.
 CREATE FULLTEXT INDEX text_search IF NOT EXISTS

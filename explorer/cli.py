@@ -641,7 +641,7 @@ def bench_queries_command(
 
     Example: explorer bench queries --runs 50 --format json
     """
-    from explorer.bench_queries import bench_queries, format_text
+    from explorer.bench.queries import bench_queries, format_text
 
     _choice(fmt, ("text", "json"))
     report = bench_queries(_database(), runs=runs, warmup=warmup, names=names or None)
@@ -683,7 +683,7 @@ def bench_load_command(
 
     Example: explorer bench load --input shared --format json
     """
-    from explorer.bench_load import DEFAULT_INPUTS, LOADERS, format_text, run_bench
+    from explorer.bench.load import DEFAULT_INPUTS, LOADERS, format_text, run_bench
     from explorer.loaders.sipri_loader import SIPRI_BATCH_SIZE
 
     _choice(fmt, ("text", "json"))
@@ -720,7 +720,7 @@ def bench_render_command(
 
     Example: explorer bench render --format json
     """
-    from explorer.bench_render import browser_timings, format_text, html_timings
+    from explorer.bench.render import browser_timings, format_text, html_timings
 
     _choice(fmt, ("text", "json"))
     report: dict[str, Any] = {"html": html_timings(sizes or [100, 1000, 5000])}
@@ -752,7 +752,7 @@ def search_command(
     from dataclasses import asdict
     from urllib.parse import urlencode
 
-    from explorer.search import search
+    from explorer.page_queries.search import search
 
     _choice(fmt, ("table", "json"))
     hits = search(_database(), text, limit=limit)
@@ -804,7 +804,7 @@ def walkthrough_command(
     Example: explorer walkthrough --step 5 --answer 7
     """
     from explorer.errors import ConfigError
-    from explorer.walkthrough import check_steps, load_steps
+    from explorer.walkthrough.steps import check_steps, load_steps
 
     _choice(fmt, ("text", "json"))
     catalogue = _catalogue()
@@ -825,13 +825,13 @@ def walkthrough_command(
     if answer is not None:
         if step is None:
             raise ConfigError("--answer checks one step: give it with --step N")
-        from explorer.walkthrough_checks import check_answer
+        from explorer.walkthrough.checks import check_answer
 
         feedback = check_answer(_database(), steps[start - 1], answer, catalogue)
         (out if feedback.outcome != "bad" else err).print(
             f"{feedback.outcome}: {feedback.message}", markup=False, highlight=False)
         raise typer.Exit(feedback.exit_code)
-    from explorer.walkthrough_terminal import print_step, print_task, run_session
+    from explorer.walkthrough.terminal import print_step, print_task, run_session
 
     if not run:
         for number, current in enumerate(steps[start - 1:] if step is None else
@@ -872,7 +872,7 @@ def _print_records(result: Any, view: Any, limit: int,
     from rich.table import Table
     from rich.text import Text
 
-    from explorer.walkthrough import focus_rows
+    from explorer.walkthrough.steps import focus_rows
 
     chosen = focus_rows(result.rows, focus or {})
     if view is not None and view.kind == "graph":

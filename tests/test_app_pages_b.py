@@ -15,19 +15,19 @@ from streamlit.testing.v1 import AppTest
 from explorer.config import Settings
 from explorer.db import Database
 from explorer.errors import UnknownName
-from explorer.findings import headline_findings, import_share
-from explorer.geography import map_data
 from explorer.graph import STATUS_ORDER
-from explorer.profiles import actor_choices, actor_profile, resolve_actor
-from explorer.provenance import (
+from explorer.page_queries.findings import headline_findings, import_share
+from explorer.page_queries.geography import map_data
+from explorer.page_queries.profiles import actor_choices, actor_profile, resolve_actor
+from explorer.page_queries.provenance import (
     attributed_evidence,
     claims_vs_records,
     contradictions,
     list_sources,
     names_match,
 )
+from explorer.page_queries.timeline import date_span, timeline
 from explorer.queries import load_catalogue
-from explorer.timeline import date_span, timeline
 from tests.apptest import assert_clean, open_page, page_text, point_app_at, unescaped
 from tests.test_app_pages import _Forwarder
 

@@ -14,14 +14,14 @@ from typing import Any
 import pandas as pd
 
 from explorer.db import Database
-from explorer.explore import data_range
 from explorer.graph import GraphData, collapse_transfers
 from explorer.labels import INFERRED_SUFFIX, inferred_mark
 from explorer.loaders.sipri_parse import read_export
-from explorer.profiles import actor_profile
+from explorer.page_queries.explore import data_range
+from explorer.page_queries.profiles import actor_profile
+from explorer.page_queries.timeline import timeline
 from explorer.queries import load_catalogue
 from explorer.runner import run_cypher, run_saved
-from explorer.timeline import timeline
 from tests.apptest import open_page
 from tests.conftest import run_cli, sipri_test_file
 

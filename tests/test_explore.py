@@ -1,15 +1,15 @@
-"""explorer/explore.py: the Explore page's queries, run on the seeded graph, and its
+"""explorer/page_queries/explore.py: the Explore page's queries, run on the seeded graph, and its
 pure helpers without a database."""
 
 from __future__ import annotations
 
 import pytest
 
-from explorer import explore
 from explorer.db import Database
 from explorer.errors import ParameterError
-from explorer.explore import ExploreFilters, neighbourhood
 from explorer.graph import prepare_graph
+from explorer.page_queries import explore
+from explorer.page_queries.explore import ExploreFilters, neighbourhood
 from explorer.resolve import fetch_names
 
 

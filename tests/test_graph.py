@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 import networkx as nx
 import pytest
 
-from explorer.bench_render import bench_render, synthetic_graph
+from explorer.bench.render import bench_render, synthetic_graph
 from explorer.graph import (
     ACTOR_STYLES,
     SIPRI_ATTRIBUTION,

@@ -21,7 +21,7 @@ from explorer.resolve import (
     typed_kinds,
 )
 from explorer.runner import run_console, run_cypher, run_saved, saved_parameters
-from explorer.walkthrough import console_text, load_steps, step_parameters
+from explorer.walkthrough.steps import console_text, load_steps, step_parameters
 from tests.conftest import SIPRI_EXPORT, sipri_test_file
 
 ACTORS = NameTable("actor", [

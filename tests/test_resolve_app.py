@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 from streamlit.testing.v1 import AppTest
 
 from explorer.queries import load_catalogue
-from explorer.walkthrough import console_text, load_steps, step_parameters
+from explorer.walkthrough.steps import console_text, load_steps, step_parameters
 from tests.apptest import assert_clean, open_page, page_text, unescaped
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from explorer.bench_queries import percentile
+from explorer.bench.queries import percentile
 from explorer.db import Database
 from explorer.errors import QueryError
 from explorer.loaders.seeds import load_seed_bundle

@@ -1,4 +1,4 @@
-"""The search box's engine (explorer/search.py) against the real server with the
+"""The search box's engine (explorer/page_queries/search.py) against the real server with the
 seeds and the full SIPRI export loaded, and the full-text indexes it needs."""
 
 from __future__ import annotations
@@ -7,8 +7,7 @@ import pytest
 
 from explorer.db import Database
 from explorer.errors import ParameterError
-from explorer.schema import apply_schema, missing_schema, schema_names
-from explorer.search import (
+from explorer.page_queries.search import (
     QUOTE_KIND,
     WEAPON_PAGE,
     EmptySearch,
@@ -17,6 +16,7 @@ from explorer.search import (
     search,
     snippet,
 )
+from explorer.schema import apply_schema, missing_schema, schema_names
 from tests.conftest import run_cli
 
 # --------------------------------------------------------------------------- pure parts

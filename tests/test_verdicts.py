@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from explorer.db import Database
-from explorer.findings import claims_against_records
-from explorer.provenance import VERDICTS, claims_vs_records, tally
+from explorer.page_queries.findings import claims_against_records
+from explorer.page_queries.provenance import VERDICTS, claims_vs_records, tally
 from explorer.queries import load_catalogue
 from explorer.runner import run_saved
 from tests.conftest import REPO, graph_counts, needs_full_export, run_cli

@@ -15,7 +15,8 @@ import pytest
 from explorer.db import Database
 from explorer.errors import ConfigError
 from explorer.queries import load_catalogue
-from explorer.walkthrough import (
+from explorer.walkthrough.checks import check_answer, expected_values, reveal, run_show
+from explorer.walkthrough.steps import (
     SHOWN,
     SKIPPED,
     SOLVED,
@@ -31,7 +32,6 @@ from explorer.walkthrough import (
     record,
     short_cypher,
 )
-from explorer.walkthrough_checks import check_answer, expected_values, reveal, run_show
 from tests.conftest import REPO, run_cli
 
 WALKTHROUGH_DIR = REPO / "cypher" / "walkthrough"

@@ -1,4 +1,4 @@
-"""The weapon-system profile's data (explorer/weapons.py) against the real server with
+"""The weapon-system profile's data (explorer/page_queries/weapons.py) against the real server with
 the seeds and the full SIPRI export loaded."""
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ import pytest
 
 from explorer.db import Database
 from explorer.errors import UnknownName
-from explorer.resolve import fetch_names
-from explorer.weapons import (
+from explorer.page_queries.weapons import (
     deal_years,
     deliveries_by_year,
     flows,
@@ -19,6 +18,7 @@ from explorer.weapons import (
     system_choices,
     weapon_profile,
 )
+from explorer.resolve import fetch_names
 from tests.conftest import sipri_test_file
 
 

@@ -1,7 +1,7 @@
 """The search box the router puts in the sidebar of every page.
 
 It searches names, aliases, titles, descriptions, SIPRI comments and quotes
-(explorer/search.py) and lists each hit with its kind and the text that matched,
+(explorer/page_queries/search.py) and lists each hit with its kind and the text that matched,
 as a link to the page that shows the thing.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import search as graph_search
 from explorer.app.links import (
     MAP_PAGE,
     PROFILE_PAGE,
@@ -23,6 +22,7 @@ from explorer.app.state import get_db
 from explorer.app.widgets import CACHE_TTL_S
 from explorer.db import Database
 from explorer.errors import ExplorerError
+from explorer.page_queries import search as graph_search
 
 SEARCH_KEY = "app_search_text"
 SHOWN = 12

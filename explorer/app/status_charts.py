@@ -19,7 +19,7 @@ import altair as alt
 import pandas as pd
 
 from explorer.graph import STATUS_ORDER, STATUS_STYLES
-from explorer.timeline import Timeline
+from explorer.page_queries.timeline import Timeline
 
 EVENT_COLOUR = "#1a1a1a"
 EVENT_CLAIM = "claim about an event"

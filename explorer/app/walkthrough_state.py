@@ -15,7 +15,7 @@ from urllib.parse import quote, unquote
 
 import streamlit as st
 
-from explorer.walkthrough import PROGRESS_COOKIE
+from explorer.walkthrough.steps import PROGRESS_COOKIE
 
 COOKIE_MAX_AGE_S = 365 * 24 * 3600
 # The cookie's value before any step is done: the walkthrough was opened.

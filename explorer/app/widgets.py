@@ -19,7 +19,7 @@ from typing import Any
 import streamlit as st
 import streamlit.components.v1 as components
 
-from explorer import attribution, explore
+from explorer import attribution
 from explorer.app.links import escape_md
 from explorer.db import Database
 from explorer.errors import DatabaseUnavailable, ExplorerError
@@ -46,6 +46,7 @@ from explorer.graph_export import (
     export_svg,
     make_provenance,
 )
+from explorer.page_queries import explore
 from explorer.queries import Param, SavedQuery, load_catalogue
 from explorer.runner import QueryResult, run_cypher, run_saved
 

@@ -6,7 +6,7 @@ into plain row dicts; this package finds the nodes and relationships in them
 caps what gets drawn (``shape``), styles it (``style``), lays it out
 deterministically (``layout``) and writes a self-contained vis-network page
 (``page``; no CDN: the dashboard must work offline). Exports live in
-``explorer/graph_export.py``; the render benchmark in ``explorer/bench_render.py``.
+``explorer/graph_export.py``; the render benchmark in ``explorer/bench/render.py``.
 Everything public is importable from ``explorer.graph``.
 
     rows --extract_graph--> GraphData --collapse_transfers--> GraphData

@@ -29,7 +29,7 @@ import pytest
 
 from explorer.db import Database
 from explorer.localdb.server import free_port
-from explorer.walkthrough import PROGRESS_COOKIE
+from explorer.walkthrough.steps import PROGRESS_COOKIE
 from tests.conftest import REPO, _loaded_counts, graph_counts, sipri_test_file
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from explorer.db import Database
-from explorer.walkthrough import PROGRESS_COOKIE, Step, load_steps
+from explorer.walkthrough.steps import PROGRESS_COOKIE, Step, load_steps
 from tests.browser.conftest import (
     Traffic,
     click,

@@ -11,14 +11,14 @@ import streamlit as st
 from explorer.app import widgets as w
 from explorer.app.links import escape_md
 from explorer.app.state import get_db
-from explorer.explore import (
+from explorer.graph import STATUS_ORDER, STATUS_STYLES, entity_id
+from explorer.page_queries.explore import (
     MAX_HOPS,
     ExploreFilters,
     actor_label,
     neighbourhood,
     resolve_actors,
 )
-from explorer.graph import STATUS_ORDER, STATUS_STYLES, entity_id
 
 HAS_PROFILE = w.has_page("profile")
 DEFAULT_ACTORS = ("north-korea",)

@@ -12,9 +12,9 @@ from explorer.app import widgets as w
 from explorer.app.links import escape_md, page_link, saved_query_link
 from explorer.app.state import get_db
 from explorer.db import Database
-from explorer.findings import Finding, headline_findings
 from explorer.loaders.import_runs import describe_incomplete, incomplete_runs
-from explorer.overview import graph_overview
+from explorer.page_queries.findings import Finding, headline_findings
+from explorer.page_queries.overview import graph_overview
 
 WALKTHROUGH_PAGE = "app_pages/walkthrough.py"
 

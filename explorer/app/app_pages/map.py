@@ -10,8 +10,8 @@ from explorer.app.state import get_db
 from explorer.app.status_charts import flow_map, status_label
 from explorer.app.widgets import CACHE_TTL_S, guarded
 from explorer.db import Database
-from explorer.geography import MapData, map_data
 from explorer.graph import STATUS_ORDER
+from explorer.page_queries.geography import MapData, map_data
 
 # west, south, east, north: frames that keep the story's places apart.
 VIEWS: dict[str, tuple[float, float, float, float] | None] = {

@@ -20,7 +20,13 @@ from explorer.db import Database
 from explorer.errors import UnresolvedName
 from explorer.graph import STATUS_STYLES
 from explorer.labels import INFERRED_NOTE, inferred_mark
-from explorer.profiles import ActorChoice, ActorProfile, actor_choices, actor_profile, resolve_actor
+from explorer.page_queries.profiles import (
+    ActorChoice,
+    ActorProfile,
+    actor_choices,
+    actor_profile,
+    resolve_actor,
+)
 
 DEFAULT_ACTOR = "north-korea"
 

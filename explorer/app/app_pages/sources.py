@@ -13,7 +13,7 @@ from explorer.app.state import get_db
 from explorer.app.status_charts import status_label
 from explorer.app.widgets import CACHE_TTL_S, guarded
 from explorer.db import Database
-from explorer.provenance import (
+from explorer.page_queries.provenance import (
     CLAIMS_QUERY,
     NO_RECORD,
     VERDICT_MEANINGS,

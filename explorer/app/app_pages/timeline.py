@@ -12,10 +12,10 @@ from explorer.app.state import get_db
 from explorer.app.status_charts import timeline_chart
 from explorer.app.widgets import CACHE_TTL_S, guarded
 from explorer.db import Database
-from explorer.explore import DataRange, data_range
 from explorer.labels import INFERRED_NOTE, inferred_mark, year_span
-from explorer.profiles import ActorChoice, actor_choices
-from explorer.timeline import DEFAULT_ACTORS, Timeline, event_actors, timeline
+from explorer.page_queries.explore import DataRange, data_range
+from explorer.page_queries.profiles import ActorChoice, actor_choices
+from explorer.page_queries.timeline import DEFAULT_ACTORS, Timeline, event_actors, timeline
 
 WINDOWS = {
     "The article: Dec 2023 – Apr 2024": (dt.date(2023, 12, 1), dt.date(2024, 5, 1)),

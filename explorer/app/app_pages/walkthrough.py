@@ -1,6 +1,6 @@
 """Walkthrough: a new analyst's first twenty minutes, one task per step, each
-answer checked against the graph as it is now (explorer/walkthrough.py,
-explorer/walkthrough_checks.py; the steps are cypher/walkthrough.yaml).
+answer checked against the graph as it is now (explorer/walkthrough/steps.py,
+explorer/walkthrough/checks.py; the steps are cypher/walkthrough.yaml).
 
 The step and the progress live in the address (``?step=4&progress=shape:s``)
 and in a cookie (explorer/app/walkthrough_state.py): Back, Next, a reload, a
@@ -30,7 +30,8 @@ from explorer.app.state import get_db
 from explorer.app.walkthrough_state import cookie_progress, save_cookie
 from explorer.errors import ExplorerError
 from explorer.runner import QueryResult
-from explorer.walkthrough import (
+from explorer.walkthrough.checks import Reveal, check_answer, reveal
+from explorer.walkthrough.steps import (
     SHOWN,
     SKIPPED,
     SOLVED,
@@ -50,7 +51,6 @@ from explorer.walkthrough import (
     step_parameters,
     tally,
 )
-from explorer.walkthrough_checks import Reveal, check_answer, reveal
 
 EXPLORE_PAGE = "app_pages/explore.py"
 DONE = "done"

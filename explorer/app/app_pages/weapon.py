@@ -22,7 +22,7 @@ from explorer.attribution import SIPRI_ATTRIBUTION
 from explorer.db import Database
 from explorer.errors import UnresolvedName
 from explorer.labels import inferred_mark
-from explorer.weapons import (
+from explorer.page_queries.weapons import (
     SystemChoice,
     WeaponProfile,
     deal_years,

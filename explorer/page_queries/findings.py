@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from explorer.db import Database
-from explorer.provenance import (
+from explorer.page_queries.provenance import (
     CLAIMS_QUERY,
     CONTRADICTS,
     CORROBORATES,

@@ -6,7 +6,7 @@ the graph says at the moment of checking — never a literal in a file. Names go
 through ``explorer.resolve`` ("DPRK" and "North Korea" are the same answer);
 console answers run read-only with the console's limits, and a parameter
 answer runs the step's saved query, so in both the *result* counts, not how
-the answer is written. The judging itself is pure (``explorer.walkthrough``).
+the answer is written. The judging itself is pure (``explorer.walkthrough.steps``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from explorer.errors import ConfigError, ExplorerError, UnresolvedName
 from explorer.queries import SavedQuery, load_catalogue
 from explorer.resolve import NameLookup, lookup_for
 from explorer.runner import QueryResult, run_cypher, run_saved
-from explorer.walkthrough import (
+from explorer.walkthrough.steps import (
     Feedback,
     QueryRef,
     Step,

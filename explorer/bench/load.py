@@ -23,7 +23,7 @@ Neo4j on a free port; ``use_current_db`` benches against the configured one,
 whose data it deletes, so it refuses unless the database is empty or
 ``yes_wipe`` is given.
 
-Run ``python -m explorer.bench_load worker …`` is the worker's entry point,
+Run ``python -m explorer.bench.load worker …`` is the worker's entry point,
 used by ``run_bench`` only.
 """
 
@@ -254,7 +254,7 @@ def _run_worker(loader: str, name: str, path: Path, settings: Settings, work: Pa
                 batch_size: int, naive_sample: int) -> BenchRun:
     env = {**os.environ, "NEO4J_URI": settings.uri, "NEO4J_USERNAME": settings.username,
            "NEO4J_PASSWORD": settings.password or "", "NEO4J_DATABASE": settings.database}
-    command = [sys.executable, "-m", "explorer.bench_load", "worker", loader, str(path),
+    command = [sys.executable, "-m", "explorer.bench.load", "worker", loader, str(path),
                "--batch-size", str(batch_size), "--sample", str(naive_sample),
                "--work", str(work)]
     try:
@@ -662,7 +662,7 @@ def _worker_main(argv: list[str]) -> int:
     import logging
 
     logging.getLogger("neo4j").setLevel(logging.CRITICAL)
-    parser = argparse.ArgumentParser(prog="python -m explorer.bench_load")
+    parser = argparse.ArgumentParser(prog="python -m explorer.bench.load")
     parser.add_argument("mode", choices=["worker"])
     parser.add_argument("loader", choices=sorted(WORKERS))
     parser.add_argument("path", type=Path)

@@ -6,7 +6,7 @@ into view (``focus``), and sets a task whose answer is checked against what the
 graph says *now*: a check query computes the right answer on every check, so
 the walkthrough stays right when the data is reloaded. The dashboard's
 Walkthrough page, ``explorer walkthrough`` and the tests share these steps and
-the judging functions below; ``explorer.walkthrough_checks`` runs the queries.
+the judging functions below; ``explorer.walkthrough.checks`` runs the queries.
 
 This module is pure: parsing, progress and judging, no database.
 """

@@ -19,7 +19,8 @@ from explorer.db import Database
 from explorer.queries import SavedQuery
 from explorer.resolve import NameLookup, lookup_for
 from explorer.runner import QueryResult
-from explorer.walkthrough import (
+from explorer.walkthrough.checks import check_answer, reveal, run_show
+from explorer.walkthrough.steps import (
     SHOWN,
     SKIPPED,
     SOLVED,
@@ -29,7 +30,6 @@ from explorer.walkthrough import (
     short_cypher,
     tally,
 )
-from explorer.walkthrough_checks import check_answer, reveal, run_show
 
 COMMANDS = "show (reveal the answer), skip, quit"
 _KIND_HELP = {
