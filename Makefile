@@ -7,7 +7,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-reliability docs venv browser lint db-start db-stop clean
+.PHONY: run test test-unit test-full test-reliability docs venv browser lint db-start db-stop clean
 
 venv: $(VENV)/.installed
 
@@ -31,14 +31,31 @@ run: venv
 	$(BIN)/explorer app --port $(PORT)
 
 # pytest starts a throwaway Neo4j (own data directory, free port) and stops it
-# at the end, pass or fail; the `make run` database is never touched.
+# at the end, pass or fail; the `make run` database is never touched. The shared
+# graph is the seeds + the shipped SIPRI extract: nothing beside the clone needed.
+# (pyproject.toml's addopts leave out the reliability and full_export tests.)
 test: venv browser
 	$(BIN)/ruff check explorer tests
 	$(BIN)/pytest
 
-# The long checks: fuzzing the parsers, kill and fault tests, the load test.
-test-reliability: venv browser
+# The edit loop: the tests that need no server (no Neo4j, no browser), in seconds.
+test-unit: venv
+	$(BIN)/pytest -m unit
+
+# The tests whose facts only the full shared SIPRI export holds (../shared beside
+# the clone, as in CI); without it they are skipped, each saying why.
+test-full: venv browser
+	$(BIN)/pytest -m full_export
+
+# The long checks: fuzzing the parsers, kill and fault tests, the load test, the
+# benchmarks (the load benchmark's py2neo baseline: the `bench` extra), the wheel
+# installed outside the checkout.
+test-reliability: venv browser $(VENV)/.bench-installed
 	$(BIN)/pytest -m reliability
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	touch $@
 
 # The manual (docs/) as a static site in site/; --strict: a broken link fails.
 docs: venv
@@ -54,4 +71,4 @@ db-stop: venv
 	$(BIN)/explorer db stop
 
 clean:
-	rm -rf $(VENV) .pytest_cache test-artifacts site
+	rm -rf $(VENV) .pytest_cache test-artifacts site build dist *.egg-info

@@ -11,6 +11,9 @@ CREATE CONSTRAINT place_id IF NOT EXISTS FOR (n:Place) REQUIRE n.id IS UNIQUE;
 CREATE CONSTRAINT source_id IF NOT EXISTS FOR (n:Source) REQUIRE n.id IS UNIQUE;
 // One node per loaded file (by checksum): a batched load's progress and outcome.
 CREATE CONSTRAINT import_run_id IF NOT EXISTS FOR (n:ImportRun) REQUIRE n.id IS UNIQUE;
+// The team's saved queries and views (explorer/saved.py), one per name.
+CREATE CONSTRAINT saved_query_name IF NOT EXISTS FOR (n:SavedQuery) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT saved_view_name IF NOT EXISTS FOR (n:SavedView) REQUIRE n.name IS UNIQUE;
 
 // Name lookups (exact and case-folded).
 CREATE INDEX actor_name IF NOT EXISTS FOR (n:Actor) ON (n.name);

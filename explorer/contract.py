@@ -19,8 +19,12 @@ LABEL_PRIORITY: tuple[str, ...] = (
 )  # fmt: skip
 """Which label names a node that carries several."""
 
-BOOKKEEPING_LABELS: tuple[str, ...] = ("ImportRun",)
-"""Labels of nodes that record how the graph was loaded, not facts about the world."""
+BOOKKEEPING_LABELS: tuple[str, ...] = ("ImportRun", "SavedQuery", "SavedView")
+"""Labels of nodes that are not facts about the world: how the graph was loaded
+(``ImportRun``) and the team's saved queries and views (``explorer.saved``)."""
+
+KEY_PROPERTIES: dict[str, str] = {"SavedQuery": "name", "SavedView": "name"}
+"""The unique key of labels not keyed by ``id`` (a saved item is known by its name)."""
 
 RELATIONSHIP_TYPES: tuple[str, ...] = (
     "CITES", "LOCATED_IN", "SUBCLASS_OF", "IS_A", "SUPPLIED", "TO", "OF",

@@ -14,8 +14,10 @@ server is hung or too busy to enforce its own limit.
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import neo4j
@@ -27,6 +29,7 @@ from explorer.errors import (
     ExplorerError,
     LoginRefused,
     QueryError,
+    QuerySyntaxError,
     QueryTimeout,
     QueryTooLarge,
     ServerError,
@@ -50,6 +53,31 @@ _TIMEOUT_CODES = (
     "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
     "Neo.TransientError.Transaction.LockClientStopped",
 )
+
+
+# EXPLAIN on a line of its own: an error's line numbers are then one more than the
+# statement's and its columns the statement's own (the offset says exactly where).
+_EXPLAIN_PREFIX = "EXPLAIN\n"
+_POSITION = re.compile(r"\s*\(line (\d+), column (\d+) \(offset: (\d+)\)\)")
+_SYNTAX_CODE = "Neo.ClientError.Statement.SyntaxError"
+# What an editor offers to complete: each kind and the procedure that lists it.
+_SCHEMA_NAMES = {
+    "labels": "CALL db.labels() YIELD label AS name RETURN name",
+    "relationship_types": "CALL db.relationshipTypes() YIELD relationshipType AS name "
+                          "RETURN name",
+    "property_keys": "CALL db.propertyKeys() YIELD propertyKey AS name RETURN name",
+}
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What the server says about a statement without running it (``EXPLAIN``):
+    its query type ("r", "w", "rw" or "s"), the database it planned on, and the
+    plan tree as the driver gives it (``operatorType``, ``args``, ``children``)."""
+
+    query_type: str
+    database: str | None
+    plan: dict[str, Any] | None
 
 
 def unreachable_message(settings: Settings) -> str:
@@ -140,6 +168,36 @@ class Database:
         except Exception as error:
             raise translate_error(error, self.settings, timeout, name) from error
 
+    def explain(self, cypher: str, parameters: Mapping[str, Any] | None = None, *,
+                timeout: float | None = None, label: str = "explain") -> QueryPlan:
+        """Plan ``cypher`` on the server without running it (``EXPLAIN``, in a read
+        transaction). A statement the server cannot parse raises QuerySyntaxError
+        naming the line and column in ``cypher`` itself."""
+        statement = _EXPLAIN_PREFIX + cypher
+        params = dict(parameters or {})
+
+        def plan(tx: neo4j.ManagedTransaction) -> QueryPlan:
+            summary = tx.run(statement, params).consume()
+            return QueryPlan(summary.query_type or "", summary.database, summary.plan)
+
+        try:
+            return self.read(plan, timeout=timeout, label=label)
+        except QueryError as error:
+            cause = error.__cause__
+            if isinstance(cause, neo4j_errors.Neo4jError) and cause.code == _SYNTAX_CODE:
+                raise syntax_error(cypher, cause, len(_EXPLAIN_PREFIX)) from cause
+            raise
+
+    def schema_names(self, timeout: float = PROBE_TIMEOUT_S) -> dict[str, list[str]]:
+        """The graph's labels, relationship types and property keys, each sorted
+        (``db.labels()``, ``db.relationshipTypes()``, ``db.propertyKeys()``)."""
+
+        def names(tx: neo4j.ManagedTransaction) -> dict[str, list[str]]:
+            return {kind: sorted(str(record["name"]) for record in tx.run(query))
+                    for kind, query in _SCHEMA_NAMES.items()}
+
+        return self.read(names, timeout=timeout, label="schema-names")
+
     def ping(self, database: str | None = None,
              timeout: float = PROBE_TIMEOUT_S) -> dict[str, str]:
         """Server version and edition, read on ``database`` (default: the graph
@@ -228,6 +286,27 @@ def _server_message(error: Exception) -> str:
     text = (getattr(error, "message", None) or str(error) or type(error).__name__).strip()
     line = text.splitlines()[0] if text else type(error).__name__
     return line if len(line) <= 240 else line[:239] + "…"
+
+
+def syntax_error(cypher: str, error: Exception, shift: int = 0) -> QuerySyntaxError:
+    """The server's syntax error as one sentence at a line and column of ``cypher``
+    (``shift``: how many characters were sent before ``cypher``)."""
+    first = (getattr(error, "message", None) or str(error)).strip().splitlines()[0]
+    found = _POSITION.search(first)
+    line = column = None
+    if found:
+        pos = min(max(int(found[3]) - shift, 0), len(cypher))
+        line = cypher.count("\n", 0, pos) + 1
+        column = pos - (cypher.rfind("\n", 0, pos) + 1) + 1
+        first = first[:found.start()] + first[found.end():]
+    # "Invalid input 'RETRUN': expected a graph pattern, 'FOREACH', ... (28 more)"
+    head, marker, alternatives = first.partition(": expected ")
+    choices = alternatives.split(", ")
+    if marker and len(choices) > 8:
+        first = f"{head}{marker}{', '.join(choices[:6])}, …"
+    where = f" at line {line}, column {column}" if line is not None else ""
+    return QuerySyntaxError(f"Neo4j cannot read the query{where}: {first.strip().rstrip('.')}",
+                            line=line, column=column)
 
 
 def translate_error(error: Exception, settings: Settings, timeout: float | None,

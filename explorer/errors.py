@@ -17,7 +17,9 @@ The CLI prints ``str(error)`` on one line and exits with ``exit_code``.
     │   │   └── UnresolvedName    an actor/weapon-system name that is not exactly one
     │   │       ├── UnknownName   no entity has it (carries the closest names)
     │   │       └── AmbiguousName several have it (carries them)
-    │   ├── ReadOnlyViolation     the console refused a write or escape attempt
+    │   ├── LocatedQueryError     one that points at a line and column of the query
+    │   │   ├── ReadOnlyViolation the console refused a write or escape attempt
+    │   │   └── QuerySyntaxError  the server cannot parse the query
     │   ├── QueryTimeout          the query ran past its time limit
     │   └── QueryTooLarge         the query needed more memory than the server allows,
     │                             or a value too large for an index
@@ -83,7 +85,22 @@ class AmbiguousName(UnresolvedName):
     pass
 
 
-class ReadOnlyViolation(QueryError):
+class LocatedQueryError(QueryError):
+    """A query error that points into the query's text: ``line`` and ``column``
+    (1-based) when known, so an editor can mark the spot."""
+
+    def __init__(self, message: str, *, line: int | None = None,
+                 column: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+class ReadOnlyViolation(LocatedQueryError):
+    pass
+
+
+class QuerySyntaxError(LocatedQueryError):
     pass
 
 

@@ -1,9 +1,10 @@
 """Run analyst queries — console text or saved queries — read-only, with limits.
 
-Two layers keep the console read-only: ``check_read_only`` refuses writes and
-escapes before the text reaches the server, and the query then runs in a read
-transaction, so the server itself refuses any write the guard missed. Every run
-has a time limit and a row cap; rows beyond the cap are not fetched.
+Two walls keep the console read-only: ``check_statement`` asks the server for
+the statement's plan (``EXPLAIN``) and refuses anything but a read
+(explorer/readonly/plan.py), and the query then runs in a read transaction, so
+the server refuses any write even then. Every run has a time limit and a row
+cap; rows beyond the cap are not fetched.
 
 Names become ids before a query runs: a saved query's ``actor`` and
 ``weapon_system`` parameters, and the console's typed values (``actor:Ukraine``),
@@ -26,7 +27,7 @@ import neo4j
 from explorer.config import DEFAULT_QUERY_TIMEOUT_S, DEFAULT_ROW_CAP
 from explorer.db import Database
 from explorer.queries import Param, SavedQuery, convert_params
-from explorer.readonly import check_read_only
+from explorer.readonly.plan import check_statement
 from explorer.resolve import NameLookup, lookup_for, resolve_entity_params, resolve_typed
 from explorer.results import plain
 
@@ -73,12 +74,13 @@ def run_cypher(
     label: str = "console",
     ignore_warnings: frozenset[str] = frozenset(),
 ) -> QueryResult:
-    """Check, then run ``cypher`` in a read transaction; rows come back as plain data.
+    """Check ``cypher``'s plan, then run it in a read transaction; rows come back as
+    plain data.
 
     The server's warnings come back too, except those whose GQL status code is
     in ``ignore_warnings``."""
-    check_read_only(cypher)
     params = dict(parameters or {})
+    check_statement(db, cypher, params, timeout_s=timeout_s, label=label)
 
     def work(
         tx: neo4j.ManagedTransaction,

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import neo4j
 
-from explorer.config import data_path
+from explorer.config import data_path, setting
 from explorer.db import Database
 from explorer.errors import ConfigError
 
 
 def cypher_dir() -> Path:
     """``$EXPLORER_CYPHER_DIR``, else the cypher/ folder the package ships."""
-    if os.environ.get("EXPLORER_CYPHER_DIR"):
-        return Path(os.environ["EXPLORER_CYPHER_DIR"])
+    chosen = setting("EXPLORER_CYPHER_DIR")
+    if chosen:
+        return Path(chosen)
     found = data_path("cypher")
     if not found.is_dir():
         raise ConfigError(

@@ -3,6 +3,17 @@
 The server gets its own state directory and a free port, so it never touches
 the `make run` database; it is stopped at the end, pass or fail. Set
 EXPLORER_TEST_NEO4J_URI (+ _USERNAME/_PASSWORD) to test against another server.
+
+Tiers (docs/development.md, "Tests"): a test whose fixtures reach ``neo4j_server``
+is marked ``integration`` here, as is one marked ``browser`` or ``integration`` by
+hand (it starts a server of its own); every other test that is neither
+``reliability`` nor ``full_export`` is marked ``unit`` — `make test-unit` runs those.
+The marks follow the fixtures a test asks for, not the folder it sits in.
+
+The shared graph (``loaded_graph``) is the seeds plus the SIPRI extract the project
+ships, so `make test` needs nothing beside the clone. A session that selects tests
+marked ``full_export`` (`make test-full`) loads the full shared export instead;
+without ../shared those tests are skipped with that reason.
 """
 
 from __future__ import annotations
@@ -22,6 +33,47 @@ from explorer.localdb.server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+SIPRI_EXPORT = SHARED / "data" / "sipri" / "sipri-at-export-2026-02-12.csv"
+SIPRI_EXTRACT = REPO / "seeds" / "sipri" / "sipri-extract.csv"
+
+# Fixtures that start (or reach) the session's Neo4j server: a test whose fixture
+# closure holds one of them is an integration test.
+SERVER_FIXTURES = frozenset({"neo4j_server"})
+NOT_UNIT = ("integration", "browser", "reliability", "full_export")
+
+FULL_EXPORT_REASON = (
+    f"needs the full shared SIPRI export at {SIPRI_EXPORT} (CI has it beside the clone; "
+    "`make test-full` runs these); the shipped extract holds only deals of five countries "
+    "delivered since 2014"
+)
+# For the tests whose facts only the full export holds (1990s deliveries, deals
+# between other countries, its exact totals).
+full_export = pytest.mark.full_export
+
+# The SIPRI file the shared graph holds in this session; pytest_collection_finish
+# settles it once the tests are selected (the extract unless full_export tests are).
+_session_sipri: list[Path] = [SIPRI_EXTRACT]
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Tier marks from the fixtures a test asks for (before -m selects by them)."""
+    if item.get_closest_marker("full_export") and not SIPRI_EXPORT.is_file():
+        item.add_marker(pytest.mark.skip(reason=FULL_EXPORT_REASON))
+    if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.integration)
+    if not any(item.get_closest_marker(name) for name in NOT_UNIT):
+        item.add_marker(pytest.mark.unit)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    wants_full = any(item.get_closest_marker("full_export") for item in session.items)
+    _session_sipri[0] = SIPRI_EXPORT if wants_full and SIPRI_EXPORT.is_file() else SIPRI_EXTRACT
+
+
+def sipri_test_file() -> Path:
+    """The SIPRI file the shared graph is loaded from in this session: the shipped
+    extract, or the full shared export when the session runs full_export tests."""
+    return _session_sipri[0]
 
 
 @pytest.fixture(scope="session")
@@ -72,7 +124,7 @@ def clean_db(db: Database) -> Database:
 
 @pytest.fixture(scope="session")
 def cli_env(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Environment for running the CLI as a subprocess against the test server."""
+    """Environment for running the CLI against the test server."""
     return {
         **os.environ,
         "NEO4J_URI": settings.uri,
@@ -87,10 +139,41 @@ def cli_env(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> dic
 
 def run_cli(args: list[str], env: dict[str, str], timeout: float = 300,
             stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m explorer ARGS` as a process of its own: for what only a process shows
+    (exit codes through the interpreter, signals, imports, the terminal width)."""
     return subprocess.run(
         [sys.executable, "-m", "explorer", *args],
         env=env, capture_output=True, text=True, timeout=timeout, input=stdin, cwd=REPO,
     )
+
+
+def invoke_cli(args: list[str], env: dict[str, str],
+               stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI in this process, through click's test runner (what Typer's CliRunner
+    uses): ``explorer.cli.main`` with its error handling, ``env`` in force (COLUMNS
+    too: rich reads it as it prints), stdin from ``stdin``, stdout and stderr apart.
+    Milliseconds where a new interpreter costs a second; same result type as
+    :func:`run_cli`, same exit code and output."""
+    from click.testing import CliRunner
+
+    from explorer import cli
+
+    code: int | str | None = 0
+    argv = sys.argv
+    changed = {key: value for key, value in env.items() if os.environ.get(key) != value}
+    with CliRunner().isolation(input=stdin, env=changed) as (out, err, _):
+        sys.argv = ["explorer", *args]
+        try:
+            cli.main()
+        except SystemExit as done:
+            code = done.code
+        finally:
+            sys.argv = argv
+            sys.stdout.flush()
+            sys.stderr.flush()
+        stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    returncode = code if isinstance(code, int) else (0 if code is None else 1)
+    return subprocess.CompletedProcess(["explorer", *args], returncode, stdout, stderr)
 
 
 def graph_counts(db: Database) -> tuple[int, int]:
@@ -102,29 +185,14 @@ def graph_counts(db: Database) -> tuple[int, int]:
     return db.read(counts)
 
 
-SIPRI_EXPORT = SHARED / "data" / "sipri" / "sipri-at-export-2026-02-12.csv"
-SIPRI_EXTRACT = REPO / "seeds" / "sipri" / "sipri-extract.csv"
+# What the shared graph held when last loaded: a test that wiped or changed it makes
+# the next `loaded_graph` load it again.
 _loaded_counts: dict[str, tuple[int, int]] = {}
+_graph_loads: list[Path] = []
 
 
-# For the few tests whose facts only the full export holds (1990s deliveries, deals
-# between other countries): the shipped extract keeps deals of five countries
-# delivered since 2014. CI has the full export beside the clone, so they run there.
-needs_full_export = pytest.mark.skipif(
-    not SIPRI_EXPORT.is_file(),
-    reason=f"needs the full shared SIPRI export at {SIPRI_EXPORT} (CI has it); the shipped "
-           "extract holds only deals of five countries delivered since 2014",
-)
-
-
-def sipri_test_file() -> Path:
-    """The full shared export when present (it is in CI), else the shipped extract."""
-    return SIPRI_EXPORT if SIPRI_EXPORT.is_file() else SIPRI_EXTRACT
-
-
-@pytest.fixture
-def loaded_graph(db: Database) -> Database:
-    """Seeds + SIPRI loaded, as `make run` serves them (reloaded only if a test wiped it)."""
+def ensure_loaded_graph(db: Database) -> Database:
+    """Seeds + the session's SIPRI file, loaded unless the graph already holds them."""
     if _loaded_counts.get("graph") != graph_counts(db):
         from explorer.loaders.seed_loader import load_seeds
         from explorer.loaders.sipri_loader import load_sipri
@@ -133,7 +201,15 @@ def loaded_graph(db: Database) -> Database:
         load_seeds(db)
         load_sipri(db, sipri_test_file())
         _loaded_counts["graph"] = graph_counts(db)
+        _graph_loads.append(sipri_test_file())
     return db
+
+
+@pytest.fixture
+def loaded_graph(db: Database) -> Database:
+    """Seeds + SIPRI loaded, as `make run` serves them (reloaded only if a test wiped it).
+    Read it, do not change it: a test that writes restores what it wrote, or uses clean_db."""
+    return ensure_loaded_graph(db)
 
 
 @pytest.fixture
@@ -145,3 +221,10 @@ def app_env(loaded_graph: Database, settings: Settings,
     point_app_at(monkeypatch, settings)
     yield
     clear_caches()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _graph_loads:
+        names = sorted({path.name for path in _graph_loads})
+        terminalreporter.write_line(
+            f"shared graph: loaded {len(_graph_loads)} time(s) from {', '.join(names)}")

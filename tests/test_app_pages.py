@@ -74,7 +74,9 @@ def test_explore_draws_the_default_actors(app_env: None) -> None:
     table = frame_text(at)
     assert "North Korea" in table and "Russia" in table
     assert any("transfers · showing" in c.value for c in at.caption)
-    assert any("SIPRI Arms Transfers Database (c) SIPRI" in c.value for c in at.caption)
+    # As the user reads it: the caption escapes Markdown (explorer.app.links.escape_md).
+    assert any("SIPRI Arms Transfers Database (c) SIPRI" in unescaped(c.value)
+               for c in at.caption)
     assert at.query_params["actors"] == "north-korea"
 
 
@@ -220,9 +222,8 @@ def test_console_runs_the_example_as_a_network(app_env: None) -> None:
 
 
 def test_console_refuses_a_write_in_one_line(app_env: None) -> None:
-    at = open_page("console.py")
-    at.text_area(key="console_cypher").input("CREATE (n:Probe {name: 'x'}) RETURN n")
-    at.button(key="FormSubmitter:console_form-Run").click().run()
+    # The editor is a component AppTest cannot type into: the query comes by link.
+    at = open_page("console.py", cypher="CREATE (n:Probe {name: 'x'}) RETURN n")
     assert not at.exception
     assert len(at.error) == 1
     message = errors(at)[0]
@@ -251,7 +252,7 @@ def test_console_row_cap_notice(app_env: None) -> None:
         ("RETURN $x AS x", "x 1", "name=value"),
         ("RETURN $x AS x", "{not json", "not valid JSON"),
         ("RETURN $x AS x", "", "x"),
-        ("MATCH (a:Actor RETURN a", "", "Neo4j refused the query"),
+        ("MATCH (a:Actor RETURN a", "", "Neo4j cannot read the query at line 1, column 16"),
     ],
 )
 def test_console_errors_are_one_line(app_env: None, cypher: str, params: str,

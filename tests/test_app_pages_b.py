@@ -15,9 +15,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.config import Settings
 from explorer.db import Database
 from explorer.errors import UnknownName
-from explorer.graph import STATUS_ORDER
 from explorer.page_queries.findings import headline_findings, import_share
-from explorer.page_queries.geography import map_data
 from explorer.page_queries.profiles import actor_choices, actor_profile, resolve_actor
 from explorer.page_queries.provenance import (
     attributed_evidence,
@@ -210,30 +208,6 @@ def test_a_share_without_imports_says_what_to_load(loaded_graph: Database) -> No
     finding = import_share(loaded_graph, load_catalogue(), recipient="John Kirby")
     assert finding.value is None and finding.shown == "–"
     assert "load the SIPRI data" in finding.headline
-
-
-def test_map_places_and_flows(loaded_graph: Database) -> None:
-    data = map_data(loaded_graph, STATUS_ORDER, since=2022)
-    assert {e["place"] for e in data.events} >= {"Zaporizhzhia region"}
-    zap = next(e for e in data.events if e["place"] == "Zaporizhzhia region")
-    assert zap["homes"] == [{"name": "Russia", "lat": 55.7558, "lon": 37.6173}]
-    flows = {(f["supplier"], f["recipient"], f["status"]) for f in data.flows}
-    assert {("North Korea", "Russia", "delivered"), ("Iran", "Russia", "not_supplied"),
-            ("Russia", "North Korea", "sought")} <= flows
-    # Ukraine's engines for Russia ended in 2018.
-    assert ("Ukraine", "Russia", "delivered") not in flows
-    assert data.unplaced_transfers > 0
-    # SIPRI deals and the article's claims are counted apart, as the graph holds them.
-    nk_ru = next(f for f in data.flows
-                 if (f["supplier"], f["recipient"], f["status"])
-                 == ("North Korea", "Russia", "delivered"))
-    counted = loaded_graph.read(lambda tx: tx.run(
-        "MATCH (:Actor {id: 'north-korea'})-[:SUPPLIED]->(t:Transfer {status: 'delivered'})"
-        "-[:TO]->(:Actor {id: 'russia'}) WHERE t.last_year IS NULL OR t.last_year >= 2022 "
-        "RETURN t.origin AS origin, count(t) AS n").data())
-    by_origin = {r["origin"]: r["n"] for r in counted}
-    assert (nk_ru["sipri_deals"], nk_ru["claims"]) == (by_origin["sipri"], by_origin["seed"])
-    assert "deals" not in nk_ru
 
 
 # --------------------------------------------------------------------------- pages

@@ -1,5 +1,8 @@
 """`explorer bench load` on a tiny input: the JSON shape and that every loader writes
-the same rows (no timing assertions: speed is for docs/loading.md's table)."""
+the same rows (no timing assertions: speed is for docs/loading.md's table).
+
+The benchmark run itself (every loader, the admin import among them) is with the
+long checks (make test-reliability; CI runs them), not in `make test`."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from explorer.db import Database
-from tests.conftest import SIPRI_EXTRACT, graph_counts, run_cli
+from tests.conftest import SIPRI_EXTRACT, graph_counts, invoke_cli, run_cli
 
 RUN_KEYS = {"loader", "input", "rows", "seconds", "rows_per_s", "peak_rss_mb"}
 
@@ -27,13 +30,14 @@ def test_bench_refuses_a_database_with_data_unless_told_to_wipe(
     clean_db: Database, cli_env: dict[str, str], tiny: Path
 ) -> None:
     clean_db.write(lambda tx: tx.run("CREATE (:Actor {id: 'keep-me'})").consume())
-    done = run_cli(["bench", "load", "--input", str(tiny), "--use-current-db",
-                    "--loader", "importer"], cli_env)
+    done = invoke_cli(["bench", "load", "--input", str(tiny), "--use-current-db",
+                       "--loader", "importer"], cli_env)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "--yes-wipe" in done.stderr.strip().splitlines()[-1]
     assert graph_counts(clean_db) == (1, 0)
 
 
+@pytest.mark.reliability
 def test_bench_json_has_one_object_and_every_loader_writes_the_same_rows(
     clean_db: Database, cli_env: dict[str, str], tiny: Path
 ) -> None:

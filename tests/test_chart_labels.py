@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from explorer.app.charts import BAR_STEP_PX, bar_chart, deliveries_chart
-from explorer.app.status_charts import transfers_by_year
+from explorer.app.charts import BAR_STEP_PX, bar_chart, deliveries_chart, transfers_by_year
 
 # The suppliers of Ukraine from 2022 in the shared export, as the saved query
 # suppliers_of_recipient returns them (biggest first); 15 names were enough for

@@ -1,6 +1,7 @@
-"""The query console is read-only and bounded: writes and escapes are refused by
-the guard, anything the guard missed by the server, slow queries are stopped
-and huge results cut at the row cap — and the graph never changes."""
+"""The query console is read-only and bounded: the server's plan (EXPLAIN) decides
+what runs, the keyword scan names what it refuses at its line and column, the
+read transaction refuses writes again, slow queries are stopped and huge results
+cut at the row cap — and the graph never changes."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import pytest
 
 from explorer.config import DEFAULT_ROW_CAP
 from explorer.db import Database
-from explorer.errors import QueryError, QueryTimeout, ReadOnlyViolation
+from explorer.errors import QueryError, QuerySyntaxError, QueryTimeout, ReadOnlyViolation
+from explorer.readonly import plan as plan_check
+from explorer.readonly.guard import find_violation
 from explorer.runner import run_cypher
 from tests.conftest import graph_counts, run_cli
 
@@ -137,6 +140,117 @@ def test_a_write_that_bypasses_the_guard_is_refused_by_the_server(
     assert fingerprint(loaded_graph) == before
 
 
+# With the keyword scan switched off, the server's plan alone must refuse these,
+# and name why: (statement, what the refusal names).
+PLAN_REFUSALS = [
+    ("MATCH (a:Actor) WITH a LIMIT 1 CALL (a) { SET a.hacked = true } RETURN a",
+     "reads and writes the database (query type 'rw')"),
+    ("MATCH (a:Actor) CALL (a) { DETACH DELETE a }", "query type 'w'"),
+    ("CALL db.createLabel('Probe')", "procedure 'db.createLabel'"),
+    ("CALL dbms.listConfig() YIELD name RETURN name", "procedure 'dbms.listConfig'"),
+    ("CALL tx.setMetaData({app: 'x'})", "procedure 'tx.setMetaData'"),
+    ("LOAD CSV FROM 'file:///etc/passwd' AS row RETURN row", "loads a file or URL"),
+    ("LOAD CSV WITH HEADERS FROM 'http://127.0.0.1:9/x.csv' AS row RETURN row", "LOAD CSV"),
+    ("SHOW USERS", "administration command"),
+    ("CREATE USER mallory SET PASSWORD 'secret-pass'", "administration command"),
+    ("SHOW TRANSACTIONS", "command ShowTransactions"),
+    ("SHOW SETTINGS", "command ShowSettings"),
+    ("TERMINATE TRANSACTIONS 'neo4j-transaction-1'", "command TerminateTransactions"),
+    ("USE system CALL db.labels()", "runs on database 'system'"),
+    ("CALL () { MATCH (n) RETURN n } IN TRANSACTIONS RETURN 1", "IN TRANSACTIONS"),
+    ("CREATE INDEX probe_index IF NOT EXISTS FOR (n:Actor) ON (n.kind)", "query type 's'"),
+    ("FOREACH (x IN range(1, 3) | CREATE (:Probe {x: x}))", "query type 'w'"),
+    ("PROFILE CREATE (n:Probe)", "query type 'w'"),
+    ("EXPLAIN CREATE (n:Probe)", "query type 'w'"),
+]
+
+
+@pytest.fixture
+def scan_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keyword scan finds nothing: only the server's plan stands in the way."""
+    monkeypatch.setattr(plan_check, "find_violation", lambda cypher: None)
+
+
+@pytest.mark.parametrize(("cypher", "named"), PLAN_REFUSALS)
+def test_the_servers_plan_refuses_what_the_scan_does_not_see(
+    loaded_graph: Database, before: tuple[int, int, str], scan_off: None, cypher: str,
+    named: str,
+) -> None:
+    with pytest.raises(ReadOnlyViolation) as caught:
+        run_cypher(loaded_graph, cypher)
+    message = str(caught.value)
+    assert message.startswith("refused by the server's plan: ") and "\n" not in message
+    assert named in message
+    assert message.endswith("the console only runs read queries")
+    assert graph_counts(loaded_graph) == before[:2]
+
+
+def test_with_the_scan_off_every_attempt_is_still_refused(
+    loaded_graph: Database, before: tuple[int, int, str], scan_off: None
+) -> None:
+    # The scan is not the only gate: each of the attempts above fails on the
+    # server (its plan, or its parser for what is not Cypher at all).
+    for cypher in ATTEMPTS:
+        with pytest.raises(QueryError):
+            run_cypher(loaded_graph, cypher)
+    assert fingerprint(loaded_graph) == before
+
+
+@pytest.mark.parametrize(
+    ("cypher", "rows"),
+    [
+        # The scan reads `drop` followed by a word as DROP LIMIT, a command.
+        ("MATCH (a:Actor {id: 'russia'}) WITH a.name AS drop RETURN drop LIMIT 1",
+         [{"drop": "Russia"}]),
+        # The scan refuses every USE; the plan shows this one stays on the graph.
+        ("USE neo4j MATCH (a:Actor {id: 'russia'}) RETURN a.name AS name",
+         [{"name": "Russia"}]),
+    ],
+)
+def test_the_server_decides_where_the_scan_is_wrong(
+    loaded_graph: Database, cypher: str, rows: list[dict[str, Any]]
+) -> None:
+    assert find_violation(cypher) is not None
+    assert run_cypher(loaded_graph, cypher).rows == rows
+
+
+def test_profile_and_allowed_dbms_procedures_run(loaded_graph: Database) -> None:
+    # PROFILE is planned as EXPLAIN before it runs; dbms.components plans as
+    # query type "s" but is an allow-listed procedure and nothing else.
+    profiled = run_cypher(loaded_graph, "PROFILE MATCH (a:Actor {id: 'russia'}) "
+                                        "RETURN a.name AS name")
+    assert profiled.rows == [{"name": "Russia"}]
+    components = run_cypher(loaded_graph, "CALL dbms.components() YIELD name RETURN name")
+    assert components.rows == [{"name": "Neo4j Kernel"}]
+
+
+def test_a_syntax_error_is_one_sentence_at_the_servers_line_and_column(
+    loaded_graph: Database,
+) -> None:
+    with pytest.raises(QuerySyntaxError) as caught:
+        run_cypher(loaded_graph, "MATCH (a:Actor)\n  WHERE a.id = 'russia'\nRETRUN a")
+    message = str(caught.value)
+    assert message.startswith(
+        "Neo4j cannot read the query at line 3, column 1: Invalid input 'RETRUN': expected "
+    ), message
+    assert "\n" not in message and len(message) < 240
+    assert (caught.value.line, caught.value.column) == (3, 1)
+    with pytest.raises(QuerySyntaxError) as caught:
+        run_cypher(loaded_graph, "RETURN 1 AS x,\n       unknownFunction(2) AS y")
+    assert (caught.value.line, caught.value.column) == (2, 8)
+    assert "Unknown function 'unknownFunction'" in str(caught.value)
+
+
+def test_cli_syntax_error_is_one_line_and_exit_2(loaded_graph: Database,
+                                                 cli_env: dict[str, str]) -> None:
+    result = run_cli(["cypher", "MATCH (a:Actor)\nRETRUN a"], cli_env)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: Neo4j cannot read the query at line 2, column 1: "
+                               "Invalid input 'RETRUN'")
+
+
 def test_reads_that_look_like_writes_still_run(loaded_graph: Database) -> None:
     result = run_cypher(
         loaded_graph,
@@ -188,3 +302,45 @@ def test_cli_truncation_notice_goes_to_stderr(loaded_graph: Database, cli_env: d
     lines = [line for line in result.stdout.splitlines() if not line.startswith("# ")]
     assert lines[0] == "x" and len(lines) == 1 + DEFAULT_ROW_CAP and lines[-1] == "5000"
     assert "truncated: showing the first 5,000 rows" in result.stderr
+
+
+# --------------------------------------------------------------------------- the editor
+
+
+def test_the_editor_offers_the_graphs_names_and_the_saved_parameters(
+    loaded_graph: Database,
+) -> None:
+    from explorer.app.cypher_editor import completion_items
+    from explorer.queries import load_catalogue
+
+    names = loaded_graph.schema_names()
+    assert {"Actor", "Transfer", "WeaponSystem"} <= set(names["labels"])
+    assert {"SUPPLIED", "TO", "TRANSFERS_TO"} <= set(names["relationship_types"])
+    assert {"name", "status", "first_year"} <= set(names["property_keys"])
+    parameters = {p.name for query in load_catalogue().values() for p in query.params}
+    items = completion_items(names, parameters)
+    by_value = {item["value"]: item for item in items}
+    assert len(by_value) == len(items)  # each name offered once
+    assert by_value["Actor"]["meta"] == "label"
+    assert by_value["SUPPLIED"]["meta"] == "relationship type"
+    assert by_value["status"]["meta"] == "property key"
+    assert by_value["$actor"]["meta"] == "parameter"
+    assert by_value["MATCH"]["meta"] == "keyword"
+    # The graph's own names sort above keywords in the popup.
+    assert by_value["Actor"]["score"] > by_value["$actor"]["score"] > by_value["MATCH"]["score"]
+
+
+def test_the_editor_marks_an_error_at_its_line_and_column() -> None:
+    from explorer.app.cypher_editor import error_marks
+
+    text = "MATCH (a:Actor)\nRETRUN a"
+    error = QuerySyntaxError("Neo4j cannot read the query at line 2, column 1: ...",
+                             line=2, column=1)
+    marks = error_marks(text, error)
+    assert marks["annotations"] == [{"row": 1, "column": 0, "text": str(error),
+                                     "type": "error"}]
+    marker = marks["markers"][0]
+    assert (marker["startRow"], marker["startCol"], marker["endRow"], marker["endCol"]) == \
+        (1, 0, 1, 6)  # the word RETRUN
+    unplaced = ReadOnlyViolation("refused by the server's plan: ...")
+    assert error_marks(text, unplaced) == {"annotations": [], "markers": []}

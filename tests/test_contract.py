@@ -9,6 +9,7 @@ import re
 from explorer.contract import (
     BOOKKEEPING_LABELS,
     DERIVED_RELATIONSHIP_TYPES,
+    KEY_PROPERTIES,
     NODE_LABELS,
     RELATIONSHIP_TYPES,
     TRANSFER_STATUSES,
@@ -21,13 +22,14 @@ from tests.conftest import REPO
 GRAPH_MODEL = (REPO / "docs" / "graph-model.md").read_text(encoding="utf-8")
 
 
-def test_every_label_has_a_uniqueness_constraint_on_its_id() -> None:
+def test_every_label_has_a_uniqueness_constraint_on_its_key() -> None:
     constrained = {
-        match.group(1)
+        (match.group(1), match.group(2))
         for statement in schema_statements()
-        if (match := re.search(r"FOR \(n:(\w+)\) REQUIRE n\.id IS UNIQUE", statement))
+        if (match := re.search(r"FOR \(n:(\w+)\) REQUIRE n\.(\w+) IS UNIQUE", statement))
     }
-    assert constrained == set(NODE_LABELS) | set(BOOKKEEPING_LABELS)
+    assert constrained == {(label, KEY_PROPERTIES.get(label, "id"))
+                           for label in (*NODE_LABELS, *BOOKKEEPING_LABELS)}
 
 
 def test_the_graph_model_page_documents_every_label_type_and_status() -> None:

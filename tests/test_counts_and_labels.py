@@ -23,7 +23,7 @@ from explorer.page_queries.timeline import timeline
 from explorer.queries import load_catalogue
 from explorer.runner import run_cypher, run_saved
 from tests.apptest import open_page
-from tests.conftest import run_cli, sipri_test_file
+from tests.conftest import invoke_cli, sipri_test_file
 
 CATALOGUE = load_catalogue()
 APRIL_4 = "2024-04-04 (year inferred)"
@@ -245,7 +245,7 @@ def test_timeline_claims_are_marked_but_placed_by_the_bare_date(loaded_graph: Da
 def test_timeline_draws_claims_with_an_inferred_year_hollow(loaded_graph: Database) -> None:
     import datetime as dt
 
-    from explorer.app.status_charts import timeline_chart
+    from explorer.app.charts import timeline_chart
 
     tl = timeline(loaded_graph)
     inferred = [c for c in tl.claims if c["inferred"]]
@@ -262,7 +262,7 @@ def test_timeline_draws_claims_with_an_inferred_year_hollow(loaded_graph: Databa
 def test_cli_table_marks_inferred_dates_and_leaves_empty_cells_blank(
     loaded_graph: Database, cli_env: dict[str, str]
 ) -> None:
-    done = run_cli(["query", "run", "flows_between", "-p", "actor=Iran", "-p", "partner=Russia"],
+    done = invoke_cli(["query", "run", "flows_between", "-p", "actor=Iran", "-p", "partner=Russia"],
                    {**cli_env, "COLUMNS": "400"})
     assert done.returncode == 0, done.stderr
     assert APRIL_4 in done.stdout
@@ -273,7 +273,7 @@ def test_cli_table_marks_inferred_dates_and_leaves_empty_cells_blank(
 
 
 def test_display_rows_blank_text_cells_keep_number_columns() -> None:
-    from explorer.app.widgets import display_rows, long_text_columns, table_frame
+    from explorer.app.tables import display_rows, long_text_columns, table_frame
 
     rows = [{"quote": None, "tiv": 1.5, "as_of": "2024", "source_ids": ["src-x"]},
             {"quote": "x" * 90, "tiv": None, "as_of": None, "source_ids": []}]

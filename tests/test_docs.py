@@ -48,22 +48,6 @@ def test_readme_shows_the_two_commands() -> None:
     assert "make run" in README and "make test" in README
 
 
-def test_every_environment_variable_the_code_reads_is_documented() -> None:
-    import re
-
-    used = set()
-    for path in (REPO / "explorer").rglob("*.py"):
-        used |= set(re.findall(r"environ(?:\.get)?\(\s*[\"']((?:NEO4J|EXPLORER)_[A-Z_]+)",
-                               path.read_text(encoding="utf-8")))
-        used |= set(re.findall(r"environ\[\s*[\"']((?:NEO4J|EXPLORER)_[A-Z_]+)",
-                               path.read_text(encoding="utf-8")))
-        used |= set(re.findall(r"env\.get\(\s*[\"']((?:NEO4J|EXPLORER)_[A-Z_]+)",
-                               path.read_text(encoding="utf-8")))
-    assert used, "found no environment variables: the pattern is wrong"
-    missing = sorted(v for v in used if v not in DOCS)
-    assert not missing, f"environment variables missing from README.md and docs/: {missing}"
-
-
 def test_the_manual_builds_as_a_site_with_no_broken_link(tmp_path) -> None:
     """`make docs`: MkDocs in strict mode fails on a broken link, a missing page or a
     page left out of the navigation; the CLI reference page is generated."""

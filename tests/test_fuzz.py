@@ -33,8 +33,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from explorer.errors import ExplorerError, QueryError, ValidationError
-from explorer.loaders.seeds import SEED_DIR, SeedBundle, bundle_from_documents, parse_seed_text
-from explorer.loaders.sipri_parse import ParseReport, SipriDeal, parse_export
+from explorer.loaders.seed_bundle import SeedBundle
+from explorer.loaders.seed_yaml import parse_seed_text
+from explorer.loaders.seeds import SEED_DIR, bundle_from_documents
+from explorer.loaders.sipri_parse import parse_export
+from explorer.loaders.sipri_records import ParseReport, SipriDeal
 from explorer.queries import SavedQuery, parse_query_text
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -365,24 +368,33 @@ _values = st.one_of(
 
 @st.composite
 def _header_line(draw: st.DrawFn) -> str:
-    kind = draw(st.sampled_from(["title", "description", "param", "view", "tags", "attr",
-                                 "free", "blank", "continuation"]))
+    """One line of a YAML header (docs/queries.md): a top-level key, a parameter, a
+    parameter's attribute, a flow mapping, or something that is none of these."""
+    kind = draw(st.sampled_from(["top", "params", "param", "param_flow", "attr", "view",
+                                 "free", "blank", "continuation", "list"]))
+    indent = draw(st.sampled_from(["  ", "    ", "\t", "      ", " "]))
+    if kind == "top":
+        key = draw(st.sampled_from(["title", "description", "view", "tags", "params", "param"]))
+        return f"// {key}: {draw(_values)}"
+    if kind == "params":
+        return "// params:"
     if kind == "param":
-        name = draw(_words)
+        return f"//{indent}{draw(_words)}:"
+    if kind == "param_flow":
         kind_text = draw(st.sampled_from(_PARAM_TYPES))
-        default = draw(st.sampled_from(["", " = "])) + draw(_values)
-        helper = draw(st.sampled_from(["", " — ", " -- ", " – "])) + draw(_values)
-        return f"// param: {name} ({kind_text}){default}{helper}"
+        return (f"//   {draw(_words)}: {{type: {kind_text}, default: {draw(_values)}, "
+                f"{draw(_words)}: {draw(_values)}}}")
     if kind == "attr":
-        indent = draw(st.sampled_from(["  ", "    ", "\t", "      "]))
         return f"//{indent}{draw(_words)}: {draw(_values)}"
+    if kind == "view":
+        return f"// view: {{kind: {draw(_values)}, {draw(_words)}: {draw(_values)}}}"
+    if kind == "list":
+        return f"//{indent}- {draw(_values)}"
     if kind == "free":
         return f"//{draw(_values)}"
     if kind == "blank":
         return "//"
-    if kind == "continuation":
-        return f"//     {draw(_values)}"
-    return f"// {kind}: {draw(_values)}"
+    return f"//     {draw(_values)}"
 
 
 _BODIES = [
@@ -452,10 +464,10 @@ def test_query_header_parser_fuzz_smoke(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    # An unclosed quote in a header list escaped as an internal exception.
-    ("// tags: '\n//\n\n*", f"{QUERY_PATH}:1: the list of 'tags' has an unclosed quote: \"'\""),
-    ("// view: table\n//   columns: [a, 'b\nRETURN 1 AS a",
-     f"{QUERY_PATH}:2: the list of view option 'columns' has an unclosed quote: \"[a, 'b\""),
+    # An unclosed quote in a header list escaped as an internal exception (found when
+    # headers had a grammar of their own; kept: the YAML reader must say it as plainly).
+    ("// tags: '\n//\n\n*",
+     f"{QUERY_PATH}:1: the header is not valid YAML: a quoted value is not closed"),
 ])
 def test_query_header_inputs_the_fuzzer_found(text: str, expected: str) -> None:
     with pytest.raises(QueryError) as caught:

@@ -17,9 +17,11 @@ import pytest
 
 from explorer.attribution import SIPRI_ATTRIBUTION
 from explorer.db import Database
-from explorer.loaders.seeds import SeedBundle, load_seed_bundle
-from explorer.loaders.sipri_parse import SipriDeal, read_export
-from tests.conftest import run_cli, sipri_test_file
+from explorer.loaders.seed_bundle import SeedBundle
+from explorer.loaders.seeds import load_seed_bundle
+from explorer.loaders.sipri_parse import read_export
+from explorer.loaders.sipri_records import SipriDeal
+from tests.conftest import invoke_cli, sipri_test_file
 
 ARTICLE = "src-article-north-korea-role-ukraine"
 
@@ -37,7 +39,7 @@ def deals() -> list[SipriDeal]:
 
 def ask(env: dict[str, str], *args: str) -> dict[str, Any]:
     """Run one CLI question with --format json; the answer's rows and sources."""
-    result = run_cli([*args, "--format", "json"], env)
+    result = invoke_cli([*args, "--format", "json"], env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -109,7 +111,7 @@ def test_how_far_the_north_korean_missiles_reach(loaded_graph: Database,
                                                  cli_env: dict[str, str],
                                                  seeds: SeedBundle) -> None:
     ranged = [w for w in seeds.weapon_systems if w.range_km]
-    result = run_cli(["search", "900 km", "--format", "json"], cli_env)
+    result = invoke_cli(["search", "900 km", "--format", "json"], cli_env)
     assert result.returncode == 0, result.stderr
     quote = next(h for h in json.loads(result.stdout) if h["field"] == "quote")
     system = next(w for w in ranged if w.id == quote["target"]["params"]["system"])
@@ -219,7 +221,7 @@ def test_who_supplied_ukraine_whatever_the_case_of_its_name(
 def test_a_misspelt_country_is_an_error_with_the_right_suggestion(
     loaded_graph: Database, cli_env: dict[str, str]
 ) -> None:
-    result = run_cli(["query", "run", "flows_between", "-p", "actor=Nort Korea"], cli_env)
+    result = invoke_cli(["query", "run", "flows_between", "-p", "actor=Nort Korea"], cli_env)
     assert result.returncode == 2 and not result.stdout
     assert "no actor called 'Nort Korea'" in result.stderr
     assert "did you mean North Korea" in result.stderr

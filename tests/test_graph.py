@@ -566,7 +566,10 @@ const document = {
   getElementById: (id) => ({ id }),
   createElement: (tag) => ({ tag, innerHTML: "" }),
 };
-const window = { parent: { postMessage: (msg, origin) => posted.push([msg, origin]) } };
+const window = {
+  parent: { postMessage: (msg, origin) => posted.push([msg, origin]) },
+  addEventListener: (name, fn) => { handlers["window:" + name] = fn; },
+};
 const context = { vis: { DataSet, Network }, document, window, console };
 const page = fs.readFileSync(0, "utf8");
 const scripts = [...page.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]);
@@ -575,6 +578,9 @@ handlers.afterDrawing();
 const first = window.__explorerGraph.nodes.items.keys().next().value;
 handlers.click({ nodes: [first] });
 handlers.click({ nodes: [] });
+// Only the parent frame may ask for a PNG: anyone else's request is ignored
+// (it would throw here, as the stub container has no canvas to paint).
+handlers["window:message"]({ source: {}, data: { type: "explorer:png-request", footer: ["x"] } });
 const node = window.__explorerGraph.nodes.get(first);
 console.log(JSON.stringify({ drawn: body.dataset.drawn, posted, title: node.title }));
 """

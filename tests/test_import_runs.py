@@ -16,7 +16,7 @@ from explorer.loaders import import_runs
 from explorer.loaders.seed_loader import load_seeds
 from explorer.loaders.sipri_loader import LoadOutcome, load_sipri, report_lines
 from explorer.loaders.sipri_parse import register_id
-from tests.conftest import SIPRI_EXTRACT, run_cli
+from tests.conftest import SIPRI_EXTRACT, invoke_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sipri"
 
@@ -176,7 +176,7 @@ def test_a_file_of_mixed_encodings_is_read_line_by_line_and_says_which_lines(
     bad = next(i for i, line in enumerate(lines) if line.startswith(b"24321"))
     lines[bad] = lines[bad].decode("utf-8").encode("cp1252")
     path.write_bytes(b"\n".join(lines))
-    done = run_cli(["load", "sipri", str(path)], cli_env)
+    done = invoke_cli(["load", "sipri", str(path)], cli_env)
     assert done.returncode == 0, done.stderr
     assert "Mixed encodings: 1 lines are cp1252 (Latin-1), the rest UTF-8" in done.stdout
     assert f"check the names on lines {bad + 1}" in done.stdout
@@ -193,7 +193,7 @@ def test_a_file_of_mixed_encodings_is_read_line_by_line_and_says_which_lines(
 def test_the_progress_shows_the_final_count_once(
     clean_db: Database, cli_env: dict[str, str]
 ) -> None:
-    done = run_cli(["load", "sipri", str(SIPRI_EXTRACT), "--batch-size", "200"], cli_env)
+    done = invoke_cli(["load", "sipri", str(SIPRI_EXTRACT), "--batch-size", "200"], cli_env)
     assert done.returncode == 0, done.stderr
     progress = [line for line in done.stderr.splitlines() if line.startswith("sipri: wrote")]
     final = [line for line in progress if line.startswith("sipri: wrote 2068/2068 ")]

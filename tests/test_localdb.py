@@ -19,6 +19,9 @@ from explorer.localdb.server import free_port
 from tests.conftest import run_cli
 
 
+# Three starts of a server of its own (a minute or two on 2 cores): with the long
+# checks (make test-reliability, CI). Every session's own server covers start and stop.
+@pytest.mark.reliability
 def test_server_keeps_data_across_restart_and_reset_empties_it(tmp_path: Path) -> None:
     server = LocalServer(tmp_path / "state", port=free_port())
     try:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from explorer import contract
 from explorer.errors import ConfigError, ParameterError, QueryError, ReadOnlyViolation
 from explorer.queries import (
     Param,
@@ -26,6 +28,7 @@ from explorer.queries import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "queries"
+QUERIES = Path(__file__).resolve().parents[1] / "cypher" / "queries"
 WHERE = "cypher/queries/x.cypher"
 
 
@@ -78,7 +81,7 @@ def test_full_header(catalogue: dict[str, SavedQuery]) -> None:
     assert q.view == View("graph", ())
     assert q.tags == ("actors", "overview")
     assert q.cypher.startswith("MATCH (centre:Actor {id: $actor})")
-    assert q.body_line == 16
+    assert q.body_line == 26
     assert not q.cypher.startswith("//")
 
 
@@ -135,7 +138,12 @@ def test_title_from_file_name(name: str, title: str) -> None:
     assert title_from_name(name) == title
 
 
-# --- the header syntax -------------------------------------------------------------------
+# --- the header format ---------------------------------------------------------------------
+
+
+def header(*lines: str, body: str = "RETURN 1") -> str:
+    """A file whose header is these YAML lines, each behind '// '."""
+    return "\n".join(f"// {line}" if line else "//" for line in lines) + "\n" + body
 
 
 def test_minimal_header_and_defaults() -> None:
@@ -146,67 +154,89 @@ def test_minimal_header_and_defaults() -> None:
     assert q.body_line == 2
 
 
-def test_param_line_forms() -> None:
-    q = parse(
-        "// title: t\n"
-        "// param: a\n"
-        "// param: b (int)\n"
-        "// param: c (float) = 2.5\n"
-        "// param: d (bool) = yes -- double-hyphen help\n"
-        '// param: e (string) = "A — B" — the default keeps its dash\n'
-        "// param: f (list[int]) = [1, 2]\n"
-        "// param: g (weapon_system, optional)\n"
-        "// param: h (integer) = -3 – en dash help\n"
-        "// param: i (date)\n"
-        "//   optional: true\n"
-        "//   default: 2024-03-30\n"
-        "//   help: a longer help text\n"
-        "RETURN $a, $b, $c, $d, $e, $f, $g, $h, $i\n"
-    )
+def test_parameter_attributes_block_and_flow_style() -> None:
+    q = parse(header(
+        "title: t",
+        "params:",
+        "  a:",
+        "  b: {type: int}",
+        "  c: {type: float, default: 2.5}",
+        "  d: {type: bool, default: yes, help: yes/no words as on the command line}",
+        '  e: {default: "A: B — C", help: a quoted default keeps its colon}',
+        "  f: {type: \"list[int]\", default: [1, 2]}",
+        "  g: {type: weapon_system, optional: true}",
+        "  h: {type: integer, default: -3}",
+        "  i:",
+        "    type: date",
+        "    optional: true",
+        "    default: 2024-03-30",
+        "    help: >-",
+        "      a longer help text",
+        "      folded onto one line",
+        "  j: {type: list, default: 'a, b'}",
+        "  k: {type: string, default: no}",
+        body="RETURN $a, $b, $c, $d, $e, $f, $g, $h, $i, $j, $k",
+    ))
     by_name = {p.name: p for p in q.params}
+    assert q.param_names == ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k")
     assert by_name["a"] == Param("a", "string")
-    assert by_name["b"].required
+    assert by_name["b"].required and by_name["b"].type == "int"
     assert by_name["c"].default == 2.5
-    assert (by_name["d"].default, by_name["d"].help) == (True, "double-hyphen help")
-    assert (by_name["e"].default, by_name["e"].help) == ("A — B", "the default keeps its dash")
+    assert by_name["d"].default is True
+    assert by_name["d"].help == "yes/no words as on the command line"
+    assert by_name["e"].default == "A: B — C"
     assert by_name["f"].default == (1, 2) and by_name["f"].item_type == "int"
     assert by_name["g"].optional and by_name["g"].type == "weapon_system"
-    assert (by_name["h"].type, by_name["h"].default, by_name["h"].help) == (
-        "int",
-        -3,
-        "en dash help",
-    )
-    assert (by_name["i"].default, by_name["i"].help) == ("2024-03-30", "a longer help text")
+    assert (by_name["h"].type, by_name["h"].default) == ("int", -3)
+    # Dates stay ISO text: YAML's own date reading does not apply.
+    assert by_name["i"].default == "2024-03-30"
+    assert by_name["i"].help == "a longer help text folded onto one line"
+    assert by_name["j"].default == ("a", "b")
+    # Every header value is text converted by the declared type: `no` is a string here.
+    assert by_name["k"].default == "no"
     assert by_name["f"].signature == "f (list[int], default [1, 2])"
     assert by_name["d"].signature == "d (bool, default true)"
-    assert by_name["e"].signature == 'e (string, default "A — B")'
+    assert by_name["e"].signature == 'e (string, default "A: B — C")'
     assert by_name["g"].signature == "g (weapon_system, optional)"
     assert by_name["b"].signature == "b (int, required)"
+    assert [p.line for p in q.params][:3] == [3, 4, 5]
 
 
-def test_deeper_indent_continues_an_attribute_and_tags_span_lines() -> None:
-    q = parse(
-        "// title: A long\n"
-        "//   title\n"
-        "// param: kind (string, optional)\n"
-        "//   choices_query: MATCH (e:Event)\n"
-        "//     RETURN DISTINCT e.kind AS value\n"
-        "// view: map\n"
-        "//   label: name\n"
-        "// tags: a, B\n"
-        "//   c\n"
-        "RETURN $kind\n"
-    )
-    assert q.title == "A long title"
+def test_description_title_view_and_tags() -> None:
+    q = parse(header(
+        'title: "Claims: verdicts"',
+        "description: |",
+        "  First paragraph,",
+        "  second line.",
+        "",
+        "  Second paragraph.",
+        "params:",
+        "  kind:",
+        "    optional: true",
+        "    choices_query: >-",
+        "      MATCH (e:Event)",
+        "      RETURN DISTINCT e.kind AS value",
+        "view:",
+        "  kind: map",
+        "  label: name",
+        "tags: [a, B, a]",
+        body="RETURN $kind",
+    ))
+    assert q.title == "Claims: verdicts"
+    assert q.description == "First paragraph,\nsecond line.\n\nSecond paragraph."
     assert q.params[0].choices_query == "MATCH (e:Event) RETURN DISTINCT e.kind AS value"
     assert q.view.as_dict() == {
-        "lat": "lat",
-        "lon": "lon",
-        "label": "name",
-        "size": None,
-        "color": None,
+        "lat": "lat", "lon": "lon", "label": "name", "size": None, "color": None,
     }
-    assert q.tags == ("a", "b", "c")
+    assert q.tags == ("a", "b")
+    assert parse(header("title: t", "tags: x, Y")).tags == ("x", "y")
+    assert parse(header("title: t", "view: {kind: table, columns: [a, b]}")).view.columns == (
+        "a", "b")
+
+
+def test_yaml_comments_in_the_header_are_ignored() -> None:
+    q = parse(header("title: t  # the title", "# a note for maintainers", "view: graph"))
+    assert (q.title, q.view.kind) == ("t", "graph")
 
 
 def test_free_comments_after_the_header_stay_in_the_body() -> None:
@@ -215,98 +245,175 @@ def test_free_comments_after_the_header_stay_in_the_body() -> None:
     assert q.body_line == 3
 
 
+# --- statuses come from the graph contract ----------------------------------------------------
+
+
+def test_choices_statuses_are_the_contracts() -> None:
+    q = parse(header(
+        "title: t",
+        "params:",
+        "  every: {type: list, choices: statuses, default: all}",
+        "  some: {type: list, choices: statuses, default: [sought]}",
+        body="RETURN $every, $some",
+    ))
+    every, some = q.params
+    assert every.choices == contract.TRANSFER_STATUSES
+    assert every.default == contract.TRANSFER_STATUSES
+    assert (some.choices, some.default) == (contract.TRANSFER_STATUSES, ("sought",))
+
+
+def test_shipped_status_parameters_take_their_choices_from_the_contract() -> None:
+    status_params = [(q.name, p) for q in load_catalogue(QUERIES).values() for p in q.params
+                     if p.name == "statuses"]
+    assert len(status_params) == 8
+    for name, param in status_params:
+        assert param.choices == contract.TRANSFER_STATUSES, name
+    # No shipped header spells the statuses out: adding one is an edit of the contract.
+    for path in QUERIES.glob("*.cypher"):
+        head = path.read_text(encoding="utf-8").split("\n\n", 1)[0].splitlines()
+        spelled = [line for line in head if re.search(r"\b(choices|default):", line)
+                   and re.search(r"\b(withheld|not_supplied)\b", line)]
+        assert spelled == [], path.name
+
+
+def test_a_status_added_to_the_contract_is_a_choice_without_editing_a_query(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(contract, "TRANSFER_STATUSES", (*contract.TRANSFER_STATUSES, "leased"))
+    query = load_catalogue(QUERIES)["actor_neighbourhood"]
+    assert "leased" in query.param("statuses").choices
+    assert "leased" in convert_params(query, {})["statuses"]  # default: all
+    assert convert_params(query, {"statuses": "leased"})["statuses"] == ["leased"]
+    monkeypatch.undo()
+    with pytest.raises(ParameterError, match=r"must be one of delivered, .*, got 'leased'"):
+        convert_params(load_catalogue(QUERIES)["actor_neighbourhood"], {"statuses": "leased"})
+
+
+# --- every error names the file, the line and the key ------------------------------------
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (
-            "// title: t\n// param: a (strin)\nRETURN $a",
-            f"{WHERE}:2: unknown parameter type 'strin' (did you mean 'string'?) — expected "
-            "one of string, int, float, bool, date, list, list[int], list[float], actor, "
-            "weapon_system",
-        ),
-        ("// titel: t\nRETURN 1", f"{WHERE}:1: unknown header key 'titel' (did you mean 'title'?)"),
-        ("// title: t\n// a free comment\nRETURN 1", f"{WHERE}:2: expected 'key: value'"),
-        ("// title: t\n// title: u\nRETURN 1", f"{WHERE}:2: 'title' is declared twice"),
-        ("// title:\nRETURN 1", f"{WHERE}:1: the title is empty"),
-        ("//   min: 1\nRETURN 1", f"{WHERE}:1: an indented line must follow"),
-        ("// title: t\n// param: 1a\nRETURN 1", f"{WHERE}:2: expected 'param: name (type)"),
-        ("// title: t\n// param: a (int) =\nRETURN $a", f"{WHERE}:2: parameter 'a' has '='"),
-        ("// title: t\n// param: a (int) = x\nRETURN $a", f"{WHERE}:2: default 'x' of parameter"),
-        ("// title: t\n// param: a (int) 3\nRETURN $a", f"{WHERE}:2: unexpected '3' after"),
-        ("// title: t\n// param: a (int, maybe)\nRETURN $a", f"{WHERE}:2: unknown flag 'maybe'"),
-        (
-            "// title: t\n// param: a (int)\n//   mni: 1\nRETURN $a",
-            f"{WHERE}:3: unknown parameter attribute 'mni' (did you mean 'min'?)",
-        ),
-        (
-            "// title: t\n// param: a (string)\n//   min: 1\nRETURN $a",
-            f"{WHERE}:3: min applies to int, float and date parameters, not string",
-        ),
-        (
-            "// title: t\n// param: a (int) = 9\n//   max: 4\nRETURN $a",
-            f"{WHERE}:2: the default of 'a' must be at most 4, got 9",
-        ),
-        (
-            "// title: t\n// param: a (int)\n//   min: 5\n//   max: 4\nRETURN $a",
-            f"{WHERE}:2: min of 'a' is greater than its max",
-        ),
-        (
-            "// title: t\n// param: a = z\n//   choices: x, y\nRETURN $a",
-            f"{WHERE}:2: the default of 'a' must be one of x, y, got 'z'",
-        ),
-        (
-            "// title: t\n// param: a (int)\n//   choices: 1, two\nRETURN $a",
-            f"{WHERE}:3: choice 'two' of parameter 'a' is not an int",
-        ),
-        (
-            "// title: t\n// param: a\n//   choices: x\n//   choices_query: RETURN 1 AS value\n"
-            "RETURN $a",
-            f"{WHERE}:4: 'a' has both choices and choices_query",
-        ),
-        (
-            "// title: t\n// param: a\n//   choices_query: MATCH (n) WHERE n.x = $b RETURN n\n"
-            "RETURN $a",
-            f"{WHERE}:3: choices_query of 'a' uses $b",
-        ),
-        (
-            "// title: t\n// param: a\n//   optional: perhaps\nRETURN $a",
-            f"{WHERE}:3: optional must be true or false",
-        ),
-        ("// title: t\n// param: a\n// param: a\nRETURN $a", f"{WHERE}:3: parameter 'a' is "),
-        (
-            "// title: t\n// view: pie\nRETURN 1",
-            f"{WHERE}:2: unknown view 'pie' — expected one of table, graph, bar, line, map, "
-            "timeline",
-        ),
-        (
-            "// title: t\n// view: bar\n//   x: a\nRETURN 1",
-            f"{WHERE}:2: view 'bar' needs option 'y'",
-        ),
-        (
-            "// title: t\n// view: line\n//   x: a\n//   y: b\n//   colour: c\nRETURN 1",
-            f"{WHERE}:5: unknown option 'colour' (did you mean 'color'?) for view 'line'",
-        ),
-        ("// title: t\n// view: graph\n//   x: a\nRETURN 1", "its options are: none"),
-        ("// title: t\n", f"{WHERE}: the file has no Cypher statement"),
+        # the YAML itself
+        (header("title: t", "a free comment"),
+         f"{WHERE}:2: the header is not valid YAML: could not find expected ':'; put free "
+         "comments below the header, after a blank line"),
+        (header("title: t", "tags: '"), f"{WHERE}:2: the header is not valid YAML: a quoted "
+         "value is not closed"),
+        (header("title: t", "params:", "\ta: {}"), f"{WHERE}:3: the header is not valid YAML: "
+         "found character '\\t' that cannot start any token; indent with spaces"),
+        (header("title: t", "tags: &x [a]", "view: *x"),
+         f"{WHERE}:2: anchors and aliases (& and *) are not supported in a header"),
+        # header keys
+        (header("titel: t"), f"{WHERE}:1: unknown header key 'titel' (did you mean 'title'?) — "
+         "expected one of title, description, params, view, tags"),
+        (header("title: t", "param: a (int) = 2"),
+         f"{WHERE}:2: unknown header key 'param' (did you mean 'params'?)"),
+        (header("title: t", "title: u"), f"{WHERE}:2: 'title' is declared twice"),
+        (header("title:"), f"{WHERE}:1: the title is empty"),
+        (header("title: [a, b]"), f"{WHERE}:1: 'title' must be text, got a list"),
+        (header("title: t", "params: [a, b]"),
+         f"{WHERE}:2: 'params' must be indented 'key: value' lines, got a list"),
+        # parameters
+        (header("title: t", "params:", "  a: {}", "  a: {}", body="RETURN $a"),
+         f"{WHERE}:4: parameter 'a' is declared twice"),
+        (header("title: t", "params:", "  1a: {}"),
+         f"{WHERE}:3: parameter name '1a' is not a name"),
+        (header("title: t", "params:", "  a: int", body="RETURN $a"),
+         f"{WHERE}:3: parameter 'a' must be indented 'key: value' lines, got 'int'"),
+        (header("title: t", "params:", "  a:", "    type: strin", body="RETURN $a"),
+         f"{WHERE}:4: unknown parameter type 'strin' (did you mean 'string'?) — expected one of "
+         "string, int, float, bool, date, list, list[int], list[float], actor, weapon_system"),
+        (header("title: t", "params:", "  a:", "    type: int", "    mni: 1", body="RETURN $a"),
+         f"{WHERE}:5: unknown attribute 'mni' of parameter 'a' (did you mean 'min'?) — expected "
+         "one of type, default, optional, min, max, choices, choices_query, help"),
+        (header("title: t", "params:", "  a:", "    type: int", "    type: float",
+                body="RETURN $a"),
+         f"{WHERE}:5: attribute 'type' of parameter 'a' is given twice"),
+        (header("title: t", "params:", "  a: {type: int, default: x}", body="RETURN $a"),
+         f"{WHERE}:3: default 'x' of parameter 'a' is not an int"),
+        (header("title: t", "params:", "  a:", "    type: int", "    default:",
+                body="RETURN $a"),
+         f"{WHERE}:5: default of parameter 'a' is empty"),
+        (header("title: t", "params:", "  a:", "    help: [x]", body="RETURN $a"),
+         f"{WHERE}:4: 'help' of parameter 'a' must be text, got a list"),
+        (header("title: t", "params:", "  a:", "    min: 1", body="RETURN $a"),
+         f"{WHERE}:4: min applies to int, float and date parameters, not string"),
+        (header("title: t", "params:", "  a:", "    type: int", "    max: 4", "    default: 9",
+                body="RETURN $a"),
+         f"{WHERE}:6: the default of 'a' must be at most 4, got 9"),
+        (header("title: t", "params:", "  a:", "    type: int", "    min: 5", "    max: 4",
+                body="RETURN $a"),
+         f"{WHERE}:6: min of 'a' is greater than its max"),
+        (header("title: t", "params:", "  a:", "    default: z", "    choices: [x, y]",
+                body="RETURN $a"),
+         f"{WHERE}:4: the default of 'a' must be one of x, y, got 'z'"),
+        (header("title: t", "params:", "  a: {type: list, choices: statuses, default: sougth}",
+                body="RETURN $a"),
+         f"{WHERE}:3: the default of 'a' must be one of delivered, ordered, reported, sought, "
+         "considered, withheld, not_supplied, got 'sougth' (did you mean 'sought'?)"),
+        (header("title: t", "params:", "  a:", "    type: int", "    choices: [1, two]",
+                body="RETURN $a"),
+         f"{WHERE}:5: choice 'two' of parameter 'a' is not an int"),
+        (header("title: t", "params:", "  a:", "    choices:", body="RETURN $a"),
+         f"{WHERE}:4: choices of 'a' are empty"),
+        (header("title: t", "params:", "  a:", "    choices: [x]",
+                "    choices_query: RETURN 1 AS value", body="RETURN $a"),
+         f"{WHERE}:5: 'a' has both choices and choices_query; keep one"),
+        (header("title: t", "params:", "  a:",
+                "    choices_query: MATCH (n) WHERE n.x = $b RETURN n", body="RETURN $a"),
+         f"{WHERE}:4: choices_query of 'a' uses $b; it must take no parameters"),
+        (header("title: t", "params:", "  a:", "    optional: perhaps", body="RETURN $a"),
+         f"{WHERE}:4: 'optional' of parameter 'a' must be true or false, got 'perhaps'"),
+        (header("title: t", "params:", "  a:", "    name: b", body="RETURN $a"),
+         f"{WHERE}:4: unknown attribute 'name' of parameter 'a': the parameter's name is its key"),
+        # A long help wrapped inside a flow mapping: the comma starts a new "attribute".
+        (header("title: t", "params:",
+                "  a: {type: bool, default: true, help: also link systems through their",
+                "    classes, not only the same system}", body="RETURN $a"),
+         f"{WHERE}:4: unknown attribute 'not only the same system' of parameter 'a'"),
+        # views
+        (header("title: t", "view: pie"),
+         f"{WHERE}:2: unknown view 'pie' — expected one of table, graph, bar, line, map, "
+         "timeline"),
+        (header("title: t", "view: {kind: bar, x: a}"),
+         f"{WHERE}:2: view 'bar' needs option 'y' (the result column to use): add 'y: COLUMN' "
+         "under 'view'"),
+        (header("title: t", "view:", "  kind: line", "  x: a", "  y: b", "  colour: c"),
+         f"{WHERE}:6: unknown option 'colour' (did you mean 'color'?) for view 'line' — its "
+         "options are: x, y, color"),
+        (header("title: t", "view: {kind: graph, x: a}"),
+         f"{WHERE}:2: unknown option 'x' for view 'graph' — its options are: none"),
+        (header("title: t", "view:", "  x: a"),
+         f"{WHERE}:2: the view needs a 'kind', one of table, graph, bar, line, map, timeline"),
+        (header("title: t", "view:", "  kind: table", "  columns: {a: b}"),
+         f"{WHERE}:4: view option 'columns' must be a list of column names"),
+        (header("title: t", "view:", "  kind: bar", "  x: [a]", "  y: b"),
+         f"{WHERE}:4: view option 'x' must be a column name"),
+        # the statement
+        (header("title: t", body=""), f"{WHERE}: the file has no Cypher statement"),
         ("// title: t\n\n// only a comment\n", f"{WHERE}: the file has no Cypher statement"),
         ("", f"{WHERE}: the file has no Cypher statement"),
         ("// title: t\nRETURN 'open", f"{WHERE}:2: unterminated string literal"),
         ("// title: t\nRETURN $0", f"{WHERE}:2: positional parameter $0 is not supported"),
     ],
 )
-def test_malformed_header_names_file_and_line(text: str, expected: str) -> None:
+def test_malformed_header_names_file_line_and_key(text: str, expected: str) -> None:
     message = header_error(text)
-    assert message.startswith(expected) or expected in message
+    assert message.startswith(expected)
     assert "\n" not in message
 
 
 def test_header_and_body_parameters_must_agree_both_ways() -> None:
-    message = header_error("// title: t\n// param: actor (actor)\nMATCH (n)\nRETURN $actr")
-    assert message == (f"{WHERE}:2: parameter 'actor' is declared but the query never uses $actor")
-    message = header_error("// title: t\n// param: a\n\nMATCH (n)\nWHERE n.x = $a\nRETURN $depht")
+    message = header_error(header("title: t", "params:", "  actor: {type: actor}",
+                                  body="MATCH (n)\nRETURN $actr"))
+    assert message == f"{WHERE}:3: parameter 'actor' is declared but the query never uses $actor"
+    message = header_error(header("title: t", "params:", "  a: {}",
+                                  body="\nMATCH (n)\nWHERE n.x = $a\nRETURN $depht"))
     assert message == (
-        f"{WHERE}:6: the query uses $depht but the header does not declare it "
-        "— add '// param: depht (string)' to the header"
+        f"{WHERE}:7: the query uses $depht but the header does not declare it "
+        "— add 'depht: {type: string}' under 'params:' in the header"
     )
     # A header without params does not silently declare the body's ones.
     assert header_error("// title: t\nRETURN $a").startswith(f"{WHERE}:2: the query uses $a")
@@ -318,10 +425,24 @@ def test_saved_query_that_writes_is_refused_with_its_line() -> None:
     assert str(caught.value) == (
         f"{WHERE}:4: the query must be read-only — SET writes to the database"
     )
-    with pytest.raises(ReadOnlyViolation, match="the choices_query must be read-only"):
-        parse(
-            "// title: t\n// param: a\n//   choices_query: CREATE (n) RETURN 1 AS value\nRETURN $a"
-        )
+    with pytest.raises(ReadOnlyViolation) as caught:
+        parse(header("title: t", "params:", "  a:",
+                     "    choices_query: CREATE (n) RETURN 1 AS value", body="RETURN $a"))
+    assert str(caught.value) == (
+        f"{WHERE}:4: the choices_query must be read-only — CREATE writes to the database"
+    )
+
+
+def test_every_shipped_query_file_validates() -> None:
+    # The round trip: every header the project ships (and the test fixtures) parses,
+    # and each file's statement still follows its header.
+    for folder in (QUERIES, FIXTURES, FIXTURES.parent / "app_queries"):
+        assert catalogue_problems(folder) == [], folder
+        for query in load_catalogue(folder).values():
+            assert query.cypher and not query.cypher.startswith("// title"), query.name
+            assert query.title and query.description, query.name
+            convert_params(query, {p.name: "x" for p in query.params if p.required})
+    assert len(load_catalogue(QUERIES)) == 18
 
 
 # --- finding $parameters in a body -----------------------------------------------------------
@@ -342,20 +463,19 @@ def test_body_parameters_skip_strings_comments_and_names() -> None:
 # --- converting user values -------------------------------------------------------------------
 
 TYPED = parse(
-    "// title: t\n"
-    "// param: actor (actor) = North Korea\n"
-    "// param: depth (int) = 2\n"
-    "//   min: 1\n"
-    "//   max: 4\n"
-    "// param: share (float, optional)\n"
-    "// param: sipri (bool) = true\n"
-    "// param: since (date, optional)\n"
-    "//   min: 1950\n"
-    "// param: statuses (list) = delivered\n"
-    "//   choices: [delivered, ordered, sought]\n"
-    "// param: years (list[int], optional)\n"
-    "// param: system (weapon_system) — a weapon system\n"
-    "RETURN $actor, $depth, $share, $sipri, $since, $statuses, $years, $system\n",
+    header(
+        "title: t",
+        "params:",
+        "  actor: {type: actor, default: North Korea}",
+        "  depth: {type: int, default: 2, min: 1, max: 4}",
+        "  share: {type: float, optional: true}",
+        "  sipri: {type: bool, default: true}",
+        "  since: {type: date, optional: true, min: 1950}",
+        "  statuses: {type: list, default: delivered, choices: [delivered, ordered, sought]}",
+        "  years: {type: \"list[int]\", optional: true}",
+        "  system: {type: weapon_system, help: a weapon system}",
+        body="RETURN $actor, $depth, $share, $sipri, $since, $statuses, $years, $system\n",
+    ),
     name="actor_neighbourhood",
 )
 
@@ -380,12 +500,13 @@ def test_actor_and_weapon_parameters_are_one_value_without_a_twin() -> None:
     assert converted["actor"] == "Côte d'Ivoire" and converted["system"] == "ws-shahed-136"
     assert not any(name.endswith("_key") for name in converted)
     assert [p.entity_kind for p in TYPED.params if p.entity_kind] == ["actor", "weapon_system"]
-    q = parse("// title: t\n// param: who (actor, optional)\n"
-              "MATCH (a:Actor) WHERE $who IS NULL OR a.id = $who RETURN a")
+    q = parse(header("title: t", "params:", "  who: {type: actor, optional: true}",
+                     body="MATCH (a:Actor) WHERE $who IS NULL OR a.id = $who RETURN a"))
     assert convert_params(q, {}) == {"who": None}
     # A body may no longer use an undeclared $who_key.
-    message = header_error("// title: t\n// param: a (actor)\nRETURN $a, $a_key")
-    assert message.startswith(f"{WHERE}:3: the query uses $a_key but the header does not "
+    message = header_error(header("title: t", "params:", "  a: {type: actor}",
+                                  body="RETURN $a, $a_key"))
+    assert message.startswith(f"{WHERE}:4: the query uses $a_key but the header does not "
                               "declare it")
 
 
@@ -489,9 +610,8 @@ def test_query_without_parameters_refuses_any() -> None:
 
 
 def test_dynamic_choices_from_a_choices_query() -> None:
-    q = parse(
-        "// title: t\n// param: cat\n//   choices_query: RETURN 'Ships' AS value\nRETURN $cat"
-    )
+    q = parse(header("title: t", "params:", "  cat: {choices_query: RETURN 'Ships' AS value}",
+                     body="RETURN $cat"))
     allowed = {"cat": ["Ships", "Aircraft"]}
     assert convert_params(q, {"cat": "Ships"}, dynamic_choices=allowed) == {"cat": "Ships"}
     assert convert_params(q, {"cat": "Anything"}) == {"cat": "Anything"}
@@ -536,26 +656,26 @@ def test_missing_directory_is_a_config_error(tmp_path: Path) -> None:
 def test_catalogue_problems_lists_every_bad_file(tmp_path: Path) -> None:
     (tmp_path / "good.cypher").write_text("RETURN 1\n", encoding="utf-8")
     (tmp_path / "bad_type.cypher").write_text(
-        "// title: t\n// param: a (strin)\nRETURN $a\n", encoding="utf-8"
+        "// title: t\n// params:\n//   a: {type: strin}\nRETURN $a\n", encoding="utf-8"
     )
     (tmp_path / "writes.cypher").write_text("CREATE (n)\n", encoding="utf-8")
     (tmp_path / "latin1.cypher").write_bytes("// title: Côte\nRETURN 1\n".encode("latin-1"))
     problems = catalogue_problems(tmp_path)
     assert len(problems) == 3
     assert problems[0].endswith(
-        "bad_type.cypher:2: unknown parameter type 'strin' (did you "
+        "bad_type.cypher:3: unknown parameter type 'strin' (did you "
         "mean 'string'?) — expected one of string, int, float, bool, "
         "date, list, list[int], list[float], actor, weapon_system"
     )
     assert problems[1].endswith("latin1.cypher: the file is not UTF-8 text")
     assert "writes.cypher:1: the query must be read-only — CREATE" in problems[2]
-    with pytest.raises(QueryError, match=r"bad_type\.cypher:2"):
+    with pytest.raises(QueryError, match=r"bad_type\.cypher:3"):
         load_catalogue(tmp_path)
 
 
 def test_queries_module_imports_neither_streamlit_nor_the_driver() -> None:
     code = (
-        "import sys, explorer.queries\n"
+        "import sys, explorer.queries, explorer.query_header\n"
         "bad = [m for m in ('neo4j', 'streamlit') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )

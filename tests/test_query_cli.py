@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from explorer.contract import TRANSFER_STATUSES
 from explorer.db import Database
 from explorer.queries import load_catalogue
 from tests.conftest import run_cli
@@ -38,7 +39,8 @@ def test_query_show_prints_params_view_and_cypher(cli_env: dict[str, str]) -> No
     assert text.startswith("actor_neighbourhood — Actor neighbourhood")
     assert 'actor (actor, default "North Korea") — the actor to centre on' in text
     assert "depth (int, default 1)" in text and "min 1, max 3" in text
-    assert "choices: delivered, ordered, reported, sought, considered, not_supplied" in text
+    # The statuses are the graph contract's, in its order (`choices: statuses`).
+    assert f"choices: {', '.join(TRANSFER_STATUSES)}" in text
     assert "view: graph" in text
     assert CATALOGUE["actor_neighbourhood"].cypher in text
     bar = run_cli(["query", "show", "suppliers_of_recipient"], cli_env).stdout
@@ -147,6 +149,7 @@ def test_cypher_console_in_each_format(loaded_graph: Database, cli_env: dict[str
     assert bad.returncode == 2 and "'xml' is not one of table, json, csv" in bad.stderr
 
 
+@pytest.mark.reliability  # a benchmark: with the long checks (CI runs them)
 def test_bench_queries_reports_the_graph_and_percentiles(loaded_graph: Database,
                                                          cli_env: dict[str, str]) -> None:
     result = run_cli(["bench", "queries", "--runs", "3", "--warmup", "1", "-q", "provenance",

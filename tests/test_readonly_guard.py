@@ -1,7 +1,9 @@
-"""The console's read-only guard: write and escape attempts are refused, reads pass.
+"""The console's keyword scan: write and escape attempts are refused at their line
+and column, reads pass.
 
-No database: the guard is the first layer, applied before any text reaches the
-server (the read transaction is the second layer, tested against Neo4j elsewhere).
+No database: the scan runs before the server is asked. The server's plan is the
+gate and the read transaction the second wall; both are tested against Neo4j in
+tests/test_console.py.
 """
 
 from __future__ import annotations
@@ -9,18 +11,16 @@ from __future__ import annotations
 import pytest
 
 from explorer.errors import QueryError, ReadOnlyViolation
-from explorer.readonly import (
+from explorer.readonly.guard import (
     ALLOWED_PROCEDURES,
-    NAME,
-    PARAM,
-    STRING,
-    WORD,
+    FUNCTION,
+    STATEMENT,
     check_read_only,
-    decode_unicode_escapes,
     find_violation,
     is_read_only,
-    tokenize,
 )
+from explorer.readonly.lexer import NAME, PARAM, STRING, WORD, decode_unicode_escapes, tokenize
+from explorer.readonly.plan import statement_to_plan
 
 # (query, what the refusal must name)
 REFUSED = [
@@ -251,3 +251,40 @@ def test_unicode_escape_decoding_follows_java() -> None:
     assert decode_unicode_escapes("\\\\u0041") == "\\\\u0041"  # escaped backslash
     assert decode_unicode_escapes("\\\\\\u0041") == "\\\\A"
     assert decode_unicode_escapes("\\u00zz") == "\\u00zz"
+
+
+def test_a_refusal_carries_its_line_and_column() -> None:
+    with pytest.raises(ReadOnlyViolation) as caught:
+        check_read_only("MATCH (n)\n  DETACH DELETE n")
+    assert (caught.value.line, caught.value.column) == (2, 3)
+
+
+def test_only_function_calls_are_findings_the_scan_alone_judges() -> None:
+    # A plan does not list the functions a query calls; everything else it shows.
+    function = find_violation("RETURN apoc.version()")
+    assert function is not None and function.kind == FUNCTION
+    for query in ("CREATE (n)", "CALL db.createLabel('X')", "LOAD CSV FROM 'x' AS l RETURN l",
+                  "SHOW USERS", "RETURN 1; RETURN 2", "RETURN 'open"):
+        found = find_violation(query)
+        assert found is not None and found.kind == STATEMENT, query
+
+
+@pytest.mark.parametrize(
+    ("query", "planned"),
+    [
+        ("PROFILE MATCH (n) RETURN n", "EXPLAIN MATCH (n) RETURN n"),
+        ("profile\nMATCH (n) RETURN n", "EXPLAIN\nMATCH (n) RETURN n"),
+        ("CYPHER runtime=slotted PROFILE RETURN 1", "CYPHER runtime=slotted EXPLAIN RETURN 1"),
+        ("CYPHER 5 PROFILE RETURN 1", "CYPHER 5 EXPLAIN RETURN 1"),
+        ("// why\nPROFILE RETURN 1", "// why\nEXPLAIN RETURN 1"),
+        ("MATCH (profile) RETURN profile", "MATCH (profile) RETURN profile"),
+        ("RETURN 'PROFILE' AS p", "RETURN 'PROFILE' AS p"),
+        ("EXPLAIN MATCH (n) RETURN n", "EXPLAIN MATCH (n) RETURN n"),
+        ("RETURN 'open", "RETURN 'open"),
+    ],
+)
+def test_profile_is_planned_as_explain_in_place(query: str, planned: str) -> None:
+    # PROFILE runs the query, so the plan check must not: the word is swapped for
+    # EXPLAIN of the same length, keeping every line and column where it was.
+    assert statement_to_plan(query) == planned
+    assert len(statement_to_plan(query)) == len(query)

@@ -10,7 +10,8 @@ from urllib.parse import parse_qs
 from streamlit.testing.v1 import AppTest
 
 from explorer.queries import load_catalogue
-from explorer.walkthrough.steps import console_text, load_steps, step_parameters
+from explorer.walkthrough.judging import console_text, step_parameters
+from explorer.walkthrough.steps import load_steps
 from tests.apptest import assert_clean, open_page, page_text, unescaped
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from explorer.db import Database
-from tests.conftest import run_cli
+from tests.conftest import invoke_cli
 
 
 def json_rows(stdout: str) -> list[dict]:
@@ -25,7 +25,7 @@ def one_line_error(stderr: str) -> str:
 def test_a_misspelt_actor_exits_2_with_did_you_mean(loaded_graph: Database,
                                                      cli_env: dict[str, str]) -> None:
     # Before: 0 rows, exit 0.
-    result = run_cli(["query", "run", "flows_between", "-p", "actor=Nort Korea"], cli_env)
+    result = invoke_cli(["query", "run", "flows_between", "-p", "actor=Nort Korea"], cli_env)
     assert result.returncode == 2, result.stdout
     assert result.stdout == ""
     assert one_line_error(result.stderr) == (
@@ -35,7 +35,7 @@ def test_a_misspelt_actor_exits_2_with_did_you_mean(loaded_graph: Database,
 
 def test_a_misspelt_weapon_system_exits_2_with_a_suggestion(loaded_graph: Database,
                                                              cli_env: dict[str, str]) -> None:
-    result = run_cli(["query", "run", "weapon_spread", "-p", "system=Shahed-163"], cli_env)
+    result = invoke_cli(["query", "run", "weapon_spread", "-p", "system=Shahed-163"], cli_env)
     assert result.returncode == 2, result.stdout
     line = one_line_error(result.stderr)
     assert line.startswith("error: no weapon system called 'Shahed-163' (parameter 'system' "
@@ -49,7 +49,7 @@ def test_folded_names_and_aliases_give_the_same_rows(loaded_graph: Database,
         args = ["query", "run", "suppliers_of_recipient", "--format", "json"]
         for param in params:
             args += ["-p", param]
-        result = run_cli(args, cli_env)
+        result = invoke_cli(args, cli_env)
         assert result.returncode == 0, result.stderr
         return json_rows(result.stdout)
 
@@ -64,13 +64,13 @@ def test_folded_names_and_aliases_give_the_same_rows(loaded_graph: Database,
 def test_cypher_resolves_typed_parameters(loaded_graph: Database,
                                           cli_env: dict[str, str]) -> None:
     query = "MATCH (a:Actor {id: $who}) RETURN a.name AS name"
-    found = run_cli(["cypher", query, "-p", "who=actor:dprk", "--format", "json"], cli_env)
+    found = invoke_cli(["cypher", query, "-p", "who=actor:dprk", "--format", "json"], cli_env)
     assert found.returncode == 0, found.stderr
     assert json_rows(found.stdout) == [{"name": "North Korea"}]
-    system = run_cli(["cypher", "MATCH (w:WeaponSystem {id: $w}) RETURN w.id AS id",
+    system = invoke_cli(["cypher", "MATCH (w:WeaponSystem {id: $w}) RETURN w.id AS id",
                       "-p", "w=weapon_system:Geran-2", "--format", "json"], cli_env)
     assert json_rows(system.stdout) == [{"id": "ws-shahed-136"}]
-    wrong = run_cli(["cypher", query, "-p", "who=actor:Nort Korea"], cli_env)
+    wrong = invoke_cli(["cypher", query, "-p", "who=actor:Nort Korea"], cli_env)
     assert wrong.returncode == 2
     assert "did you mean North Korea (DPRK)?" in one_line_error(wrong.stderr)
 
@@ -79,10 +79,10 @@ def test_cypher_prints_the_servers_warning_about_a_misspelt_label(
     loaded_graph: Database, cli_env: dict[str, str]
 ) -> None:
     # Before: a bare "0 rows".
-    result = run_cli(["cypher", "MATCH (n:Actr) RETURN n"], cli_env)
+    result = invoke_cli(["cypher", "MATCH (n:Actr) RETURN n"], cli_env)
     assert result.returncode == 0, result.stderr
     assert ("warning: The label `Actr` does not exist. Verify that the spelling is correct "
             "(line 1, column 10).") in result.stderr.splitlines()
     assert "Received notification" not in result.stderr  # the driver's raw log line
-    clean = run_cli(["cypher", "MATCH (n:Actor) RETURN n.name LIMIT 1"], cli_env)
+    clean = invoke_cli(["cypher", "MATCH (n:Actor) RETURN n.name LIMIT 1"], cli_env)
     assert "warning:" not in clean.stderr

@@ -14,7 +14,8 @@ from explorer.bench.queries import percentile
 from explorer.db import Database
 from explorer.errors import QueryError
 from explorer.loaders.seeds import load_seed_bundle
-from explorer.loaders.sipri_parse import SipriDeal, read_export
+from explorer.loaders.sipri_parse import read_export
+from explorer.loaders.sipri_records import SipriDeal
 from explorer.names import name_key
 from explorer.queries import (
     catalogue_problems,
@@ -109,19 +110,21 @@ def test_every_query_explains_with_its_defaults_and_returns_its_view_columns(
 
 
 def test_a_help_text_cannot_run_on_without_an_attribute() -> None:
-    # Real failure: a long `— help` wrapped onto an indented line is not a continuation.
-    text = ("// title: t\n// param: a (bool) = true — also link systems through their\n"
-            "//   classes, not only the same system\nRETURN $a")
-    with pytest.raises(QueryError, match=r":3: expected an indented 'parameter attribute"):
+    # Real failure: a long help wrapped inside braces, where a comma starts a new key.
+    text = ("// title: t\n// params:\n"
+            "//   a: {type: bool, default: true, help: also link systems through their\n"
+            "//     classes, not only the same system}\nRETURN $a")
+    with pytest.raises(QueryError, match=r":4: unknown attribute 'not only the same system' "
+                                         r"of parameter 'a'"):
         parse_query_text(text, "x")
 
 
 def test_no_query_takes_a_derived_key_twin() -> None:
     # An actor parameter travels as the resolved id alone: $actor_key is gone, so a
     # body that still uses it is refused instead of silently matching a second actor.
-    text = ("// title: t\n// param: actor (actor)\nMATCH (a:Actor)\n"
+    text = ("// title: t\n// params:\n//   actor: {type: actor}\nMATCH (a:Actor)\n"
             "WHERE a.id = $actor OR a.name_key = $actor_key\n")
-    with pytest.raises(QueryError, match=r":4: the query uses \$actor_key but the header"):
+    with pytest.raises(QueryError, match=r":5: the query uses \$actor_key but the header"):
         parse_query_text(text + "RETURN a", "x")
     for query in CATALOGUE.values():
         assert not any(name.endswith("_key") for name in convert_params(query, {})), query.name

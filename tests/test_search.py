@@ -17,7 +17,7 @@ from explorer.page_queries.search import (
     snippet,
 )
 from explorer.schema import apply_schema, missing_schema, schema_names
-from tests.conftest import run_cli
+from tests.conftest import invoke_cli
 
 # --------------------------------------------------------------------------- pure parts
 
@@ -78,7 +78,7 @@ def test_db_init_adds_the_search_index_to_an_existing_database(
     db: Database, cli_env: dict[str, str]
 ) -> None:
     db.write(lambda tx: tx.run("DROP INDEX quote_search IF EXISTS").consume())
-    done = run_cli(["db", "init"], cli_env)
+    done = invoke_cli(["db", "init"], cli_env)
     assert done.returncode == 0, done.stderr
     assert "quote_search" not in missing_schema(db)
 

@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from explorer.errors import ValidationError
-from explorer.loaders.seeds import (
+from explorer.loaders.seed_yaml import (
     MAX_FILE_BYTES,
     MAX_VALUES,
     MAX_WRITTEN_VALUES,
-    load_seed_bundle,
     parse_seed_text,
 )
+from explorer.loaders.seeds import load_seed_bundle
 
 RECORD = (
     "  - id: actor-{i}\n"

@@ -17,7 +17,7 @@ import yaml
 
 from explorer.db import Database
 from explorer.loaders.seed_loader import load_seeds
-from tests.conftest import REPO, graph_counts, run_cli
+from tests.conftest import REPO, graph_counts, invoke_cli, run_cli
 
 BAD_SEEDS = sorted(p for p in (REPO / "tests" / "fixtures" / "bad_seeds").iterdir()
                    if not p.name.startswith("_"))
@@ -141,8 +141,10 @@ def test_malformed_seed_file_is_refused_and_writes_nothing(
 ) -> None:
     counts, ids = graph_counts(seeded), id_set(seeded)
     # The fixtures are small files on top of a valid base, as a user edits one file.
+    # In this process (a subprocess each cost a second; the exit code through the
+    # interpreter is test_cli_basics's): the same main(), its exit code and stderr.
     base = bad.parent / "_base"
-    result = run_cli(["load", "seeds", str(base), str(bad)], cli_env)
+    result = invoke_cli(["load", "seeds", str(base), str(bad)], cli_env)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.startswith("error: "), result.stderr
     assert "Traceback" not in result.stderr
@@ -170,6 +172,9 @@ def _big_seed_dir(tmp_path: Path, transfers: int) -> Path:
     return tmp_path
 
 
+# A kill test: 15,000 transfers written, killed, then loaded whole (a minute or two on
+# 2 cores), so it runs with the other kill tests (make test-reliability; CI runs them).
+@pytest.mark.reliability
 def test_a_load_killed_part_way_leaves_the_database_as_before(
     tmp_path: Path, seeded: Database, cli_env: dict[str, str]
 ) -> None:

@@ -12,13 +12,8 @@ from pathlib import Path
 import pytest
 
 from explorer.errors import ValidationError
-from explorer.loaders.seeds import (
-    NODE_PROPERTIES,
-    RELATIONSHIPS,
-    SEED_DIR,
-    SeedBundle,
-    load_seed_bundle,
-)
+from explorer.loaders.seed_bundle import NODE_PROPERTIES, RELATIONSHIPS, SeedBundle
+from explorer.loaders.seeds import SEED_DIR, load_seed_bundle
 from explorer.model import Actor, PartialDate, Transfer
 
 REPO = Path(__file__).resolve().parents[1]

@@ -2,8 +2,9 @@
 on the same nodes, the full export reconciles, a reload changes nothing, and a
 bad file writes nothing.
 
-The tests on the loaded graph come first, so the (slow) full import runs once;
-the tests that wipe the graph come after them."""
+The tests on the loaded graph come first, so the import runs once; the tests that
+wipe the graph come after them. The graph holds the shipped extract; `make test-full`
+loads the full shared export and checks it reconciles."""
 
 from __future__ import annotations
 
@@ -15,12 +16,23 @@ from explorer.db import Database
 from explorer.errors import ValidationError
 from explorer.loaders.seed_loader import load_seeds
 from explorer.loaders.sipri_loader import load_sipri
-from tests.conftest import SIPRI_EXPORT, SIPRI_EXTRACT, graph_counts, run_cli, sipri_test_file
+from tests.conftest import (
+    SIPRI_EXPORT,
+    SIPRI_EXTRACT,
+    graph_counts,
+    invoke_cli,
+    sipri_test_file,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sipri"
-# (delivery lines, deals) of the file loaded_graph imports.
-EXPECTED = (25_024, 12_571) if sipri_test_file() == SIPRI_EXPORT else (2_068, 981)
+# (delivery lines, deals) of each file the shared graph may hold.
+EXPECTED = {SIPRI_EXTRACT: (2_068, 981), SIPRI_EXPORT: (25_024, 12_571)}
 SOURCE = "src-sipri-at-2026-02-12"
+
+
+def expected() -> tuple[int, int]:
+    """(delivery lines, deals) of the SIPRI file loaded_graph imported this session."""
+    return EXPECTED[sipri_test_file()]
 
 
 def query(db: Database, cypher: str, **params) -> list[dict]:
@@ -99,11 +111,23 @@ def test_seed_curated_values_survive_the_sipri_load(loaded_graph: Database) -> N
 
 
 def test_every_sipri_transfer_cites_the_dated_sipri_source(loaded_graph: Database) -> None:
+    check_every_sipri_transfer_cites_the_source(loaded_graph)
+
+
+@pytest.mark.full_export
+def test_the_full_export_loads_whole_and_every_transfer_cites_sipri(
+    loaded_graph: Database,
+) -> None:
+    assert sipri_test_file() == SIPRI_EXPORT
+    check_every_sipri_transfer_cites_the_source(loaded_graph)
+
+
+def check_every_sipri_transfer_cites_the_source(loaded_graph: Database) -> None:
     row = query(loaded_graph, "MATCH (t:Transfer {origin: 'sipri'}) "
                 "OPTIONAL MATCH (t)-[e:EVIDENCED_BY]->(s:Source {id: $source}) "
                 "RETURN count(DISTINCT t) AS transfers, count(e) AS cited, "
                 "collect(DISTINCT s.attribution) AS attribution", source=SOURCE)[0]
-    assert row["transfers"] == row["cited"] == EXPECTED[1]
+    assert row["transfers"] == row["cited"] == expected()[1]
     assert row["attribution"] == ["Source: SIPRI Arms Transfers Database (c) SIPRI"]
     quote = query(loaded_graph, "MATCH (:Transfer {id: 'sipri-67145'})-[e:EVIDENCED_BY]->() "
                   "RETURN e.quote AS q, e.as_of AS as_of")[0]
@@ -114,11 +138,12 @@ def test_every_sipri_transfer_cites_the_dated_sipri_source(loaded_graph: Databas
 def test_second_import_reconciles_exactly_and_changes_nothing(loaded_graph: Database) -> None:
     before = graph_counts(loaded_graph)
     report, summary = load_sipri(loaded_graph, sipri_test_file())
+    lines, deals = expected()
     assert (report.records_read, report.records_imported, len(report.rejects)) == (
-        EXPECTED[0], EXPECTED[0], 0)
-    assert report.deals == EXPECTED[1] and report.balanced
+        lines, lines, 0)
+    assert report.deals == deals and report.balanced
     assert summary.nodes_created == 0 and summary.relationships_created == 0
-    assert summary.rows["Transfer"] == EXPECTED[1]
+    assert summary.rows["Transfer"] == deals
     assert graph_counts(loaded_graph) == before
 
 
@@ -144,7 +169,7 @@ def test_non_sipri_files_get_one_error_line_exit_2_and_change_nothing(
 ) -> None:
     before = graph_counts(db)
     for what, path in _bad_files(tmp_path).items():
-        done = run_cli(["load", "sipri", str(path)], cli_env)
+        done = invoke_cli(["load", "sipri", str(path)], cli_env)
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         assert done.returncode == 2, (what, done.stdout, done.stderr)
         assert len(lines) == 1 and lines[0].startswith("error: "), (what, done.stderr)
@@ -207,7 +232,7 @@ def test_cli_reports_counts_that_reconcile_and_lists_rejects(
     clean_db: Database, cli_env: dict[str, str], tmp_path: Path
 ) -> None:
     path = _with_bad_lines(tmp_path, 12)
-    done = run_cli(["load", "sipri", str(path)], cli_env)
+    done = invoke_cli(["load", "sipri", str(path)], cli_env)
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "AT Database export (atdb), encoding utf-8, generated 2026-02-12" in out
@@ -219,7 +244,7 @@ def test_cli_reports_counts_that_reconcile_and_lists_rejects(
     assert "... and 2 more: rerun with --rejects" in out
 
     rejects = tmp_path / "rejects.csv"
-    again = run_cli(["load", "sipri", str(path), "--rejects", str(rejects)], cli_env)
+    again = invoke_cli(["load", "sipri", str(path), "--rejects", str(rejects)], cli_env)
     assert again.returncode == 0, again.stderr
     assert f"all 12 written to {rejects}" in again.stdout
     assert "0 nodes created" in again.stdout and "0 relationships created" in again.stdout

@@ -12,27 +12,15 @@ import pytest
 
 from explorer.errors import ValidationError
 from explorer.loaders import sipri_extract, sipri_synth
-from explorer.loaders.sipri_parse import (
-    ParseReport,
-    SipriDeal,
-    detect_format,
-    open_export,
-    parse_export,
-    read_export,
-    register_id,
-)
+from explorer.loaders.sipri_encoding import open_export
+from explorer.loaders.sipri_parse import detect_format, parse_export, read_export, register_id
+from explorer.loaders.sipri_records import ParseReport, SipriDeal
 from explorer.names import name_key
+from tests.conftest import SIPRI_EXPORT, SIPRI_EXTRACT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sipri"
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "sipri"
-FULL_EXPORT = SHARED / "sipri-at-export-2026-02-12.csv"
-EXTRACT = REPO / "seeds" / "sipri" / "sipri-extract.csv"
-
-needs_shared = pytest.mark.skipif(
-    not FULL_EXPORT.is_file(),
-    reason=f"the shared SIPRI export is not at {FULL_EXPORT} (CI puts shared/ beside the repo)",
-)
+FULL_EXPORT = SIPRI_EXPORT
+EXTRACT = SIPRI_EXTRACT
 
 
 def parse(name: str) -> tuple[dict[str, SipriDeal], ParseReport]:
@@ -403,7 +391,7 @@ def full_export() -> tuple[list[SipriDeal], ParseReport]:
     return read_export(FULL_EXPORT)
 
 
-@needs_shared
+@pytest.mark.full_export
 def test_the_full_shared_export_reconciles(
     full_export: tuple[list[SipriDeal], ParseReport],
 ) -> None:
@@ -444,7 +432,7 @@ def test_the_committed_extract_parses_cleanly_and_holds_the_mission_deals() -> N
     assert all(sipri_extract.is_selected(deal) for deal in deals)
 
 
-@needs_shared
+@pytest.mark.full_export
 def test_the_extract_is_reproducible_and_complete(
     tmp_path: Path, full_export: tuple[list[SipriDeal], ParseReport]
 ) -> None:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from explorer.loaders.seeds import NODE_PROPERTIES, SEED_DIR, SeedBundle, load_seed_bundle
-from explorer.loaders.sipri_parse import SipriDeal, read_export
+from explorer.loaders.seed_bundle import NODE_PROPERTIES, SeedBundle
+from explorer.loaders.seeds import SEED_DIR, load_seed_bundle
+from explorer.loaders.sipri_parse import read_export
+from explorer.loaders.sipri_records import SipriDeal
 from explorer.loaders.sipri_rows import (
     ATTRIBUTION,
     SipriRowBuilder,

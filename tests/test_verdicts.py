@@ -16,7 +16,7 @@ from explorer.page_queries.findings import claims_against_records
 from explorer.page_queries.provenance import VERDICTS, claims_vs_records, tally
 from explorer.queries import load_catalogue
 from explorer.runner import run_saved
-from tests.conftest import REPO, graph_counts, needs_full_export, run_cli
+from tests.conftest import REPO, graph_counts, invoke_cli
 
 CATALOGUE = load_catalogue()
 QUERY = CATALOGUE["claims_vs_records"]
@@ -327,7 +327,7 @@ def test_withholding_more_is_not_contradicted_by_earlier_deliveries(
     assert {r["verdict"] for r in rows} == {"earlier_record"}
 
 
-@needs_full_export
+@pytest.mark.full_export
 def test_requests_are_not_met_by_1990s_deliveries(loaded_graph: Database) -> None:
     rows = run(loaded_graph, supplier="russia", recipient="north-korea", unmatched="true")
     by_claim: dict[str, list[str]] = {}
@@ -361,7 +361,7 @@ def test_home_counts_corroborated_claims_not_pairs(loaded_graph: Database) -> No
     assert [c.row for c in comparisons] == rows
 
 
-@needs_full_export
+@pytest.mark.full_export
 def test_a_named_system_does_not_meet_every_system_of_its_class(
         loaded_graph: Database) -> None:
     """Any artillery is not the artillery claimed: a claim naming Fajr-5 meets SIPRI's
@@ -395,7 +395,7 @@ def test_a_named_system_does_not_meet_every_system_of_its_class(
 
 def test_cli_prints_the_verdicts_of_the_saved_query(loaded_graph: Database,
                                                     cli_env: dict[str, str]) -> None:
-    done = run_cli(["query", "run", "claims_vs_records", "-p", "supplier=Iran",
+    done = invoke_cli(["query", "run", "claims_vs_records", "-p", "supplier=Iran",
                     "-p", "recipient=Russia", "-p", "unmatched=true", "--format", "json"],
                    cli_env)
     assert done.returncode == 0, done.stderr

@@ -16,23 +16,25 @@ from explorer.db import Database
 from explorer.errors import ConfigError
 from explorer.queries import load_catalogue
 from explorer.walkthrough.checks import check_answer, expected_values, reveal, run_show
-from explorer.walkthrough.steps import (
+from explorer.walkthrough.progress import (
     SHOWN,
     SKIPPED,
     SOLVED,
-    TASK_KINDS,
-    Step,
-    check_steps,
     decode_progress,
     encode_progress,
     first_open,
+    record,
+)
+from explorer.walkthrough.steps import (
+    TASK_KINDS,
+    Step,
+    check_steps,
     focus_rows,
     load_steps,
     parse_steps,
-    record,
     short_cypher,
 )
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, invoke_cli
 
 WALKTHROUGH_DIR = REPO / "cypher" / "walkthrough"
 BELARUS = ("MATCH (s:Actor)-[:SUPPLIED]->(t:Transfer)-[:TO]->(:Actor {name: 'Belarus'}) "
@@ -349,11 +351,11 @@ def test_progress_round_trips_and_keeps_shown_apart_from_solved(steps: list[Step
 
 def test_cli_lists_the_steps_with_their_tasks(cli_env: dict[str, str],
                                               steps: list[Step]) -> None:
-    listed = run_cli(["walkthrough", "--list"], cli_env)
+    listed = invoke_cli(["walkthrough", "--list"], cli_env)
     assert listed.returncode == 0, listed.stderr
     for step in steps:
         assert step.title in listed.stdout
-    as_json = json.loads(run_cli(["walkthrough", "--list", "--format", "json"],
+    as_json = json.loads(invoke_cli(["walkthrough", "--list", "--format", "json"],
                                  cli_env).stdout)
     assert [item["id"] for item in as_json] == [s.id for s in steps]
     verdicts = next(item for item in as_json if item["id"] == "verdicts")
@@ -363,25 +365,25 @@ def test_cli_lists_the_steps_with_their_tasks(cli_env: dict[str, str],
 
 def test_cli_checks_one_answer_with_its_exit_code(loaded_graph: Database,
                                                   cli_env: dict[str, str]) -> None:
-    right = run_cli(["walkthrough", "--step", "5", "--answer", "7"], cli_env)
+    right = invoke_cli(["walkthrough", "--step", "5", "--answer", "7"], cli_env)
     assert right.returncode == 0, right.stderr
     assert right.stdout.startswith("right: Right.")
-    wrong = run_cli(["walkthrough", "--step", "seeks", "--answer", "6"], cli_env)
+    wrong = invoke_cli(["walkthrough", "--step", "seeks", "--answer", "6"], cli_env)
     assert wrong.returncode == 1
     assert "Six is Kirby's list" in wrong.stdout
-    named = run_cli(["walkthrough", "--step", "2", "--answer", "DPRK"], cli_env)
+    named = invoke_cli(["walkthrough", "--step", "2", "--answer", "DPRK"], cli_env)
     assert named.returncode == 0
-    unknown = run_cli(["walkthrough", "--step", "2", "--answer", "Nort Korea"], cli_env)
+    unknown = invoke_cli(["walkthrough", "--step", "2", "--answer", "Nort Korea"], cli_env)
     assert unknown.returncode == 2
     assert "did you mean North Korea" in unknown.stderr
-    not_a_number = run_cli(["walkthrough", "--step", "1", "--answer", "lots"], cli_env)
+    not_a_number = invoke_cli(["walkthrough", "--step", "1", "--answer", "lots"], cli_env)
     assert not_a_number.returncode == 2 and "is not a number" in not_a_number.stderr
-    refused = run_cli(["walkthrough", "--step", "first-cypher", "--answer",
+    refused = invoke_cli(["walkthrough", "--step", "first-cypher", "--answer",
                        "MATCH (n) DETACH DELETE n"], cli_env)
     assert refused.returncode == 2 and "read queries" in refused.stderr
-    no_step = run_cli(["walkthrough", "--answer", "7"], cli_env)
+    no_step = invoke_cli(["walkthrough", "--answer", "7"], cli_env)
     assert no_step.returncode == 2 and "give it with --step N" in no_step.stderr
-    nowhere = run_cli(["walkthrough", "--step", "99", "--answer", "7"], cli_env)
+    nowhere = invoke_cli(["walkthrough", "--step", "99", "--answer", "7"], cli_env)
     assert nowhere.returncode == 2
     assert nowhere.stderr.strip().count("\n") == 0
     assert "no walkthrough step '99'" in nowhere.stderr
@@ -402,7 +404,7 @@ def _script(db: Database, steps: list[Step]) -> str:
 def test_the_terminal_walkthrough_runs_end_to_end(loaded_graph: Database,
                                                   cli_env: dict[str, str],
                                                   steps: list[Step]) -> None:
-    done = run_cli(["walkthrough", "--rows", "2"], cli_env, stdin=_script(loaded_graph, steps))
+    done = invoke_cli(["walkthrough", "--rows", "2"], cli_env, stdin=_script(loaded_graph, steps))
     assert done.returncode == 0, done.stderr
     text = done.stdout
     for number, step in enumerate(steps, start=1):
@@ -430,20 +432,20 @@ def test_the_terminal_walkthrough_runs_end_to_end(loaded_graph: Database,
 def test_the_terminal_walkthrough_stops_at_the_end_of_its_input(loaded_graph: Database,
                                                                 cli_env: dict[str, str]
                                                                 ) -> None:
-    done = run_cli(["walkthrough", "--step", "seeks", "--rows", "1"], cli_env,
+    done = invoke_cli(["walkthrough", "--step", "seeks", "--rows", "1"], cli_env,
                    stdin="6\n")
     assert done.returncode == 0, done.stderr
     assert "Step 5 of" in done.stdout and "Step 4 of" not in done.stdout
     assert "Six is Kirby's list" in done.stdout
     assert "Stopped at step 5. Go on with: explorer walkthrough --step 5" in done.stdout
-    quit_ = run_cli(["walkthrough", "--rows", "1"], cli_env, stdin="quit\n")
+    quit_ = invoke_cli(["walkthrough", "--rows", "1"], cli_env, stdin="quit\n")
     assert quit_.returncode == 0
     assert "Stopped at step 1." in quit_.stdout
 
 
 def test_the_terminal_prints_steps_without_running_them(cli_env: dict[str, str],
                                                         steps: list[Step]) -> None:
-    listed = run_cli(["walkthrough", "--no-run"], cli_env)
+    listed = invoke_cli(["walkthrough", "--no-run"], cli_env)
     assert listed.returncode == 0, listed.stderr
     for step in steps:
         assert step.title in listed.stdout and step.task.prompt in listed.stdout

@@ -1,5 +1,6 @@
 // title: Actor neighbourhood
-// description: Who an actor arms and who arms it, and — one or two hops further —
+// description: |
+//   Who an actor arms and who arms it, and — one or two hops further —
 //   who arms them: each arrow is one supplier → recipient pair, summarising all
 //   its transfers (SIPRI deals and the sources' claims counted apart, TIV,
 //   statuses, years, systems).
@@ -8,21 +9,36 @@
 //   drawn when one of its statuses is selected and its years overlap the range;
 //   pairs known only from claims (no years) are always kept. Use "Flows between
 //   two actors" for the transfers behind an arrow.
-// param: actor (actor) = "North Korea" — the actor to centre on
-// param: depth (int) = 1 — how many supplier/recipient hops to follow
-//   min: 1
-//   max: 3
-// param: statuses (list) = [delivered, ordered, reported, sought, considered, not_supplied, withheld]
-//   choices: [delivered, ordered, reported, sought, considered, not_supplied, withheld]
-//   help: which transfer statuses to include
-// param: from_year (int, optional) — only pairs with transfers in or after this year
-//   min: 1900
-//   max: 2100
-// param: to_year (int, optional) — only pairs with transfers in or before this year
-//   min: 1900
-//   max: 2100
+// params:
+//   actor:
+//     type: actor
+//     default: North Korea
+//     help: the actor to centre on
+//   depth:
+//     type: int
+//     default: 1
+//     min: 1
+//     max: 3
+//     help: how many supplier/recipient hops to follow
+//   statuses:
+//     type: list
+//     default: all
+//     choices: statuses
+//     help: which transfer statuses to include
+//   from_year:
+//     type: int
+//     optional: true
+//     min: 1900
+//     max: 2100
+//     help: only pairs with transfers in or after this year
+//   to_year:
+//     type: int
+//     optional: true
+//     min: 1900
+//     max: 2100
+//     help: only pairs with transfers in or before this year
 // view: graph
-// tags: actors, overview, graph
+// tags: [actors, overview, graph]
 
 // Why TRANSFERS_TO and not the Transfer nodes: a depth-2 neighbourhood of Russia
 // holds thousands of transfers but a few hundred actor pairs; the derived

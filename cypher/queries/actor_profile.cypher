@@ -1,14 +1,19 @@
 // title: Actor profile
-// description: One actor at a glance: who it is, what it supplies and receives
+// description: |
+//   One actor at a glance: who it is, what it supplies and receives
 //   (SIPRI deals and the sources' claims counted apart, TIV, years, main
 //   partners, claims by status), the events it conducted or
 //   was targeted by, and how many sources speak of it.
 //
 //   The first query to run on an unfamiliar name: aliases resolve ("DPRK",
 //   "U.S."), and the partner lists are ranked by TIV.
-// param: actor (actor) = "North Korea" — the actor (name, alias or id)
+// params:
+//   actor:
+//     type: actor
+//     default: North Korea
+//     help: the actor (name, alias or id)
 // view: table
-// tags: actors, overview
+// tags: [actors, overview]
 
 MATCH (a:Actor {id: $actor})
 // Partners and volumes come from the derived TRANSFERS_TO summaries.

@@ -1,19 +1,32 @@
 // title: What an actor seeks
-// description: What an actor seeks or is considered for, from whom, per source
+// description: |
+//   What an actor seeks or is considered for, from whom, per source
 //   statement: the quote, its as-of date, how sure the source is and who said it.
 //
 //   A request is a transfer towards the actor with status sought (or considered):
 //   what North Korea wants from Russia in exchange for its missiles is six items
 //   per John Kirby plus help on ICBMs per The New York Times.
-// param: actor (actor) = "North Korea" — the actor that seeks (the would-be recipient)
-// param: supplier (actor, optional) — only requests addressed to this supplier
-// param: statuses (list) = [sought]
-//   choices: [sought, considered, ordered, reported, delivered, not_supplied, withheld]
-//   help: which statuses count as a request; add considered for what the
-//     supplier is weighing
-// view: table
-//   columns: [item, supplier, status, attributed_to, as_of, quote, confidence, source, transfer]
-// tags: actors, claims, sources
+// params:
+//   actor:
+//     type: actor
+//     default: North Korea
+//     help: the actor that seeks (the would-be recipient)
+//   supplier:
+//     type: actor
+//     optional: true
+//     help: only requests addressed to this supplier
+//   statuses:
+//     type: list
+//     default: [sought]
+//     choices: statuses
+//     help: >-
+//       which statuses count as a request; add considered for what the supplier is
+//       weighing
+// view:
+//   kind: table
+//   columns: [item, supplier, status, attributed_to, as_of, quote, confidence, source,
+//     transfer]
+// tags: [actors, claims, sources]
 
 MATCH (r:Actor {id: $actor})
 MATCH (s:Actor)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r)

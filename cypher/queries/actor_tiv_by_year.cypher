@@ -1,22 +1,34 @@
 // title: An actor's arms trade by year
-// description: SIPRI trend-indicator value (TIV, millions) an actor supplied and
+// description: |
+//   SIPRI trend-indicator value (TIV, millions) an actor supplied and
 //   received each year: Russia's exports falling while its imports from Iran and
 //   North Korea begin.
 //
 //   Each deal's TIV is spread over its delivery years in proportion to the
 //   numbers delivered. Claims without TIV (the seed article's) do not count.
-// param: actor (actor) = "Russia" — the actor (name, alias or id)
-// param: from_year (int) = 1995 — first year shown
-//   min: 1900
-//   max: 2100
-// param: to_year (int, optional) — last year shown
-//   min: 1900
-//   max: 2100
-// view: line
+// params:
+//   actor:
+//     type: actor
+//     default: Russia
+//     help: the actor (name, alias or id)
+//   from_year:
+//     type: int
+//     default: 1995
+//     min: 1900
+//     max: 2100
+//     help: first year shown
+//   to_year:
+//     type: int
+//     optional: true
+//     min: 1900
+//     max: 2100
+//     help: last year shown
+// view:
+//   kind: line
 //   x: year
 //   y: tiv
 //   color: role
-// tags: actors, sipri, tiv, trend
+// tags: [actors, sipri, tiv, trend]
 
 MATCH (a:Actor {id: $actor})
 CALL (a) {

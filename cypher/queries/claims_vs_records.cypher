@@ -1,5 +1,6 @@
-// title: Claims against records: verdicts
-// description: Each claim of the sources (a transfer from the seed article) set
+// title: "Claims against records: verdicts"
+// description: |
+//   Each claim of the sources (a transfer from the seed article) set
 //   against the SIPRI records of the same supplier and recipient whose weapon
 //   system matches it, with a verdict and a one-sentence reason per pair. The
 //   rules, as a table with worked examples, are in docs/verdicts.md; this file
@@ -22,12 +23,25 @@
 //   year), timing_unclear, later_record, earlier_record, request_met,
 //   order_only, broad_match; with unmatched=true a claim that no record bears on
 //   is listed once more as no_record.
-// param: supplier (actor, optional) — only claims about this supplier
-// param: recipient (actor, optional) — only claims about this recipient
-// param: unmatched (bool) = false — also list, as no_record, claims that no record bears on
-// view: table
-//   columns: [verdict, reason, match_level, time_relation, supplier, recipient, claim_status, claimed, record_system, record_years, shared_class, as_of, quote, attributed_to, claim, record]
-// tags: claims, sipri, sources, classes
+// params:
+//   supplier:
+//     type: actor
+//     optional: true
+//     help: only claims about this supplier
+//   recipient:
+//     type: actor
+//     optional: true
+//     help: only claims about this recipient
+//   unmatched:
+//     type: bool
+//     default: false
+//     help: also list, as no_record, claims that no record bears on
+// view:
+//   kind: table
+//   columns: [verdict, reason, match_level, time_relation, supplier, recipient,
+//     claim_status, claimed, record_system, record_years, shared_class, as_of,
+//     quote, attributed_to, claim, record]
+// tags: [claims, sipri, sources, classes]
 
 // The claims first, from the origin index (a handful), then their actors: the
 // subquery keeps the planner from walking every transfer of every actor instead.

@@ -1,12 +1,18 @@
 // title: Find an actor or weapon system by name
-// description: Look up actors and weapon systems whose name or alias contains
+// description: |
+//   Look up actors and weapon systems whose name or alias contains
 //   the words typed ("Hamas" finds "Hamas (Palestine)", "Geran" finds the
 //   Shahed-136), with their ids and how many transfers they appear in — the
 //   names and ids every other query accepts.
-// param: text (string) = "Korea" — words of the name or alias to look for
-// view: table
+// params:
+//   text:
+//     type: string
+//     default: Korea
+//     help: words of the name or alias to look for
+// view:
+//   kind: table
 //   columns: [label, name, id, aliases, transfers, score]
-// tags: search, actors, weapons
+// tags: [search, actors, weapons]
 
 // The full-text index (name_search) splits names into words, so the text is
 // sent as one quoted phrase: characters Lucene reads as operators (the "-" in

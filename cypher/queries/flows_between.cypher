@@ -1,5 +1,6 @@
-// title: What flows back: flows between two actors
-// description: Everything that passes between two actors, both directions side
+// title: "What flows back: flows between two actors"
+// description: |
+//   Everything that passes between two actors, both directions side
 //   by side: deliveries and orders from SIPRI, and the claims of the sources —
 //   items sought, considered, not supplied or withheld included.
 //
@@ -8,17 +9,31 @@
 //   with its strongest source statement (the quote, who said it, its as-of
 //   date, confidence) and how many statements back it. `quantity` is the
 //   transfer's own number of items, as the source words it.
-// param: actor (actor) = "North Korea" — one side of the pair
-// param: partner (actor) = "Russia" — the other side
-// param: statuses (list) = [delivered, ordered, reported, sought, considered, not_supplied, withheld]
-//   choices: [delivered, ordered, reported, sought, considered, not_supplied, withheld]
-//   help: which transfer statuses to include
-// param: from_year (int, optional) — drop transfers whose years all end before this
-//   min: 1900
-//   max: 2100
-// view: table
-//   columns: [direction, status, system, attributed_to, as_of, quote, confidence, quantity, years, tiv, classes, source, statements, origin, transfer]
-// tags: actors, pairs, claims
+// params:
+//   actor:
+//     type: actor
+//     default: North Korea
+//     help: one side of the pair
+//   partner:
+//     type: actor
+//     default: Russia
+//     help: the other side
+//   statuses:
+//     type: list
+//     default: all
+//     choices: statuses
+//     help: which transfer statuses to include
+//   from_year:
+//     type: int
+//     optional: true
+//     min: 1900
+//     max: 2100
+//     help: drop transfers whose years all end before this
+// view:
+//   kind: table
+//   columns: [direction, status, system, attributed_to, as_of, quote, confidence, quantity,
+//     years, tiv, classes, source, statements, origin, transfer]
+// tags: [actors, pairs, claims]
 
 MATCH (a:Actor {id: $actor})
 MATCH (b:Actor {id: $partner})

@@ -1,10 +1,12 @@
 // title: Graph overview
-// description: What the graph holds: nodes per label, relationships per type,
+// description: |
+//   What the graph holds: nodes per label, relationships per type,
 //   transfers per origin and per status, and the data sources with their dates
 //   (SIPRI's generation date, the article's publication) and attribution.
-// view: table
+// view:
+//   kind: table
 //   columns: [section, name, count, date, detail]
-// tags: overview
+// tags: [overview]
 
 // Counts by label and by type come from Neo4j's count store (no scan): each
 // count is its own subquery without grouping keys, which is what lets the

@@ -1,5 +1,6 @@
-// title: Intermediaries: who passes arms on
-// description: Two-step chains A → B → C in which B received a weapon system from
+// title: "Intermediaries: who passes arms on"
+// description: |
+//   Two-step chains A → B → C in which B received a weapon system from
 //   A and later supplied the same system (or, with match_on=class, one of the same
 //   class) to C: Chinese C-802 missiles passed on by Iran to Hezbollah and Syria.
 //
@@ -10,15 +11,29 @@
 //   A chain is kept only when its years make it plausible: B's first receipt
 //   comes no later than the last year B supplied C. Claims without years are
 //   kept and marked "years unknown".
-// param: via (actor) = "Iran" — the intermediary B
-// param: origin (actor, optional) — only chains starting at this supplier A
-// param: destination (actor, optional) — only chains ending at this recipient C
-// param: match_on (string) = system
-//   choices: [system, class]
-//   help: what B must pass on: the same weapon system, or one of the same class
-// view: table
-//   columns: [origin, via, destination, received, passed_on, shared, received_years, passed_years, plausibility, received_transfer, passed_transfer]
-// tags: actors, chains, sipri
+// params:
+//   via:
+//     type: actor
+//     default: Iran
+//     help: the intermediary B
+//   origin:
+//     type: actor
+//     optional: true
+//     help: only chains starting at this supplier A
+//   destination:
+//     type: actor
+//     optional: true
+//     help: only chains ending at this recipient C
+//   match_on:
+//     type: string
+//     default: system
+//     choices: [system, class]
+//     help: "what B must pass on: the same weapon system, or one of the same class"
+// view:
+//   kind: table
+//   columns: [origin, via, destination, received, passed_on, shared, received_years,
+//     passed_years, plausibility, received_transfer, passed_transfer]
+// tags: [actors, chains, sipri]
 
 MATCH (b:Actor {id: $via})
 // Start from what B received (tens to hundreds of deals), then look for the same

@@ -1,22 +1,29 @@
 // title: Map of actors and events
-// description: Where the actors sit (their capital) and where events happened,
+// description: |
+//   Where the actors sit (their capital) and where events happened,
 //   with latitude and longitude for the map. Actors are sized by their number
 //   of transfers, places of events by their number of events.
 //
 //   Only actors with a known place (the seed actors) appear; SIPRI-only actors
 //   have no coordinates. With an actor, the map shows it, its direct supply
 //   partners and the events it conducted or was targeted by.
-// param: actor (actor, optional) — focus on one actor and its partners
-// param: from_year (int, optional) — only events in or after this year
-//   min: 1900
-//   max: 2100
-// view: map
-//   lat: lat
-//   lon: lon
+// params:
+//   actor:
+//     type: actor
+//     optional: true
+//     help: focus on one actor and its partners
+//   from_year:
+//     type: int
+//     optional: true
+//     min: 1900
+//     max: 2100
+//     help: only events in or after this year
+// view:
+//   kind: map
 //   label: label
 //   size: size
 //   color: kind
-// tags: map, actors, events
+// tags: [map, actors, events]
 
 // A null $actor matches no focus: the whole map.
 OPTIONAL MATCH (focus:Actor {id: $actor})

@@ -1,5 +1,6 @@
 // title: New supplier–recipient relationships
-// description: Pairs whose first known transfer is in or after a given year:
+// description: |
+//   Pairs whose first known transfer is in or after a given year:
 //   who started arming whom, with what, and how much since (SIPRI deals and
 //   the sources' claims counted apart, TIV, statuses, weapon systems).
 //
@@ -8,15 +9,23 @@
 //   earlier record of the pair) counts from the year its earliest source
 //   statement was made. SIPRI's records start with deliveries in 1995, so
 //   "first" means first since then.
-// param: since (int) = 2022 — first year a new pair may start
-//   min: 1900
-//   max: 2100
-// param: statuses (list) = [delivered, ordered, reported, sought, considered]
-//   choices: [delivered, ordered, reported, sought, considered, not_supplied, withheld]
-//   help: keep pairs with at least one transfer of these statuses
-// view: table
-//   columns: [supplier, recipient, first_year, first_year_from, systems, sipri_deals, claims, tiv, last_year, statuses]
-// tags: actors, pairs, overview
+// params:
+//   since:
+//     type: int
+//     default: 2022
+//     min: 1900
+//     max: 2100
+//     help: first year a new pair may start
+//   statuses:
+//     type: list
+//     default: [delivered, ordered, reported, sought, considered]
+//     choices: statuses
+//     help: keep pairs with at least one transfer of these statuses
+// view:
+//   kind: table
+//   columns: [supplier, recipient, first_year, first_year_from, systems, sipri_deals,
+//     claims, tiv, last_year, statuses]
+// tags: [actors, pairs, overview]
 
 // The derived TRANSFERS_TO summary carries each pair's first year, systems and
 // totals, so the 2,200 pairs are read once and no Transfer is read — except for

@@ -1,5 +1,6 @@
 // title: Timeline of a pair
-// description: What happened between two actors, in date order: their transfers
+// description: |
+//   What happened between two actors, in date order: their transfers
 //   both ways (SIPRI deliveries and orders, and the claims of the sources), the
 //   events one conducted against the other or with weapons the other supplied,
 //   and every dated source statement about their transfers.
@@ -9,17 +10,26 @@
 //   not print. A SIPRI deal runs from its first to its last delivery year (its
 //   order year when nothing was delivered yet); a claim sits at the date it
 //   was made.
-// param: actor (actor) = "North Korea" — one side of the pair
-// param: partner (actor) = "Russia" — the other side
-// param: from_year (int, optional) — leave out what ended before this year
-//   min: 1900
-//   max: 2100
-// view: timeline
-//   date: date
-//   label: label
+// params:
+//   actor:
+//     type: actor
+//     default: North Korea
+//     help: one side of the pair
+//   partner:
+//     type: actor
+//     default: Russia
+//     help: the other side
+//   from_year:
+//     type: int
+//     optional: true
+//     min: 1900
+//     max: 2100
+//     help: leave out what ended before this year
+// view:
+//   kind: timeline
 //   end: end
 //   color: kind
-// tags: actors, pairs, events, timeline
+// tags: [actors, pairs, events, timeline]
 
 MATCH (a:Actor {id: $actor})
 MATCH (b:Actor {id: $partner})

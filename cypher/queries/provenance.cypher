@@ -1,14 +1,21 @@
 // title: Provenance of a transfer or event
-// description: Every source behind one transfer or event: the quote, its as-of
+// description: |
+//   Every source behind one transfer or event: the quote, its as-of
 //   date, how sure the source is, who said it, and the sources that source cites.
 //
 //   Give the id of a transfer (t-kp-ru-ballistic-missiles, sipri-67145) or of an
 //   event (ev-2023-12-30-north-korean-missile-strike); the other queries show
 //   ids in their `transfer` or `item` columns.
-// param: item (string) = "t-kp-ru-ballistic-missiles" — the id of a transfer or event
-// view: table
-//   columns: [item, what, attributed_to, as_of, quote, confidence, source, kind, publisher, note, cites, attribution, url]
-// tags: sources, claims
+// params:
+//   item:
+//     type: string
+//     default: t-kp-ru-ballistic-missiles
+//     help: the id of a transfer or event
+// view:
+//   kind: table
+//   columns: [item, what, attributed_to, as_of, quote, confidence, source, kind, publisher,
+//     note, cites, attribution, url]
+// tags: [sources, claims]
 
 // Two unique-index seeks: Transfer and Event ids are each unique per label.
 CALL () {

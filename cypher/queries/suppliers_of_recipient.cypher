@@ -1,5 +1,6 @@
 // title: Suppliers of a recipient
-// description: Who supplied an actor in a period, with SIPRI TIV
+// description: |
+//   Who supplied an actor in a period, with SIPRI TIV
 //   (trend-indicator value, millions), how many SIPRI deals and reported claims
 //   (counted apart) and the numbers of each weapon system, optionally for one
 //   armament category.
@@ -12,23 +13,40 @@
 //   delivered 2020–2024 counts its 2022–2024 deliveries for "from 2022".
 //   Transfers known only from claims (no years) count in the year they were
 //   stated. TIV is SIPRI's measure of military capability, not a price.
-// param: recipient (actor) = "Ukraine" — the receiving actor (name, alias or id)
-// param: category (string, optional) — SIPRI armament category, e.g. Missiles
-//   choices_query: MATCH (w:WeaponSystem) WHERE w.category IS NOT NULL
-//     RETURN DISTINCT w.category AS value, w.category AS label ORDER BY value
-// param: from_year (int) = 2022 — first year of the period
-//   min: 1900
-//   max: 2100
-// param: to_year (int, optional) — last year of the period (default: no end)
-//   min: 1900
-//   max: 2100
-// param: statuses (list) = [delivered, ordered, reported]
-//   choices: [delivered, ordered, reported, sought, considered, not_supplied, withheld]
-//   help: which transfer statuses count
-// view: bar
+// params:
+//   recipient:
+//     type: actor
+//     default: Ukraine
+//     help: the receiving actor (name, alias or id)
+//   category:
+//     type: string
+//     optional: true
+//     choices_query: >-
+//       MATCH (w:WeaponSystem) WHERE w.category IS NOT NULL RETURN DISTINCT w.category
+//       AS value, w.category AS label ORDER BY value
+//     help: SIPRI armament category, e.g. Missiles
+//   from_year:
+//     type: int
+//     default: 2022
+//     min: 1900
+//     max: 2100
+//     help: first year of the period
+//   to_year:
+//     type: int
+//     optional: true
+//     min: 1900
+//     max: 2100
+//     help: "last year of the period (default: no end)"
+//   statuses:
+//     type: list
+//     default: [delivered, ordered, reported]
+//     choices: statuses
+//     help: which transfer statuses count
+// view:
+//   kind: bar
 //   x: supplier
 //   y: tiv
-// tags: actors, sipri, tiv
+// tags: [actors, sipri, tiv]
 
 MATCH (r:Actor {id: $recipient})
 MATCH (s:Actor)-[:SUPPLIED]->(t:Transfer)-[:TO]->(r)

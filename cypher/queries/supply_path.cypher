@@ -1,5 +1,6 @@
 // title: Shortest supply path between two actors
-// description: The shortest chains of supplier → recipient links from one actor
+// description: |
+//   The shortest chains of supplier → recipient links from one actor
 //   to another (all of them, up to 25), drawn as a graph: how arms from one
 //   could reach the other, and through whom.
 //
@@ -8,20 +9,38 @@
 //   follows links backwards (who is connected to whom at all). A link does not
 //   prove that the same weapons moved along the whole chain — use
 //   "Intermediaries" for that.
-// param: source (actor) = "North Korea" — where the path starts
-// param: target (actor) = "Belarus" — where the path ends
-// param: max_hops (int) = 4 — the longest path to look for
-//   min: 1
-//   max: 6
-// param: since_year (int, optional) — only links with transfers in or after this year
-//   min: 1900
-//   max: 2100
-// param: statuses (list) = [delivered, ordered, reported]
-//   choices: [delivered, ordered, reported, sought, considered, not_supplied, withheld]
-//   help: which transfer statuses make a link
-// param: undirected (bool) = false — also follow links from recipient to supplier
+// params:
+//   source:
+//     type: actor
+//     default: North Korea
+//     help: where the path starts
+//   target:
+//     type: actor
+//     default: Belarus
+//     help: where the path ends
+//   max_hops:
+//     type: int
+//     default: 4
+//     min: 1
+//     max: 6
+//     help: the longest path to look for
+//   since_year:
+//     type: int
+//     optional: true
+//     min: 1900
+//     max: 2100
+//     help: only links with transfers in or after this year
+//   statuses:
+//     type: list
+//     default: [delivered, ordered, reported]
+//     choices: statuses
+//     help: which transfer statuses make a link
+//   undirected:
+//     type: bool
+//     default: false
+//     help: also follow links from recipient to supplier
 // view: graph
-// tags: actors, paths, graph
+// tags: [actors, paths, graph]
 
 MATCH (a:Actor {id: $source})
 MATCH (b:Actor {id: $target})

@@ -1,5 +1,6 @@
 // title: From supply to use
-// description: Transfers whose weapons were then used by the recipient against a
+// description: |
+//   Transfers whose weapons were then used by the recipient against a
 //   third party: North Korean missiles delivered to Russia, fired at Ukraine —
 //   with the dates and places of the strikes.
 //
@@ -11,21 +12,37 @@
 //   the system used is known to come from another supplier (Iranian Fath-360s
 //   are not the North Korean missiles of a strike), nor for deliveries that
 //   ended long before the event.
-// param: supplier (actor, optional) — only transfers from this supplier (default: all)
-// param: recipient (actor, optional) — only transfers to this user of the weapons
-// param: statuses (list) = [delivered, reported]
-//   choices: [delivered, ordered, reported, sought, considered, not_supplied, withheld]
-//   help: which transfer statuses count as supplied
-// param: class_links (bool) = true
-//   help: also link systems through their classes, not only the same system
-// param: max_gap_years (int) = 5
-//   min: 0
-//   max: 100
-//   help: only transfers delivered by the event's year and at most this many years
-//     before it (claims without years always count)
-// view: table
-//   columns: [supplier, recipient, system_supplied, link, class_steps, system_used, event, date, place, target, transfer, origin, years]
-// tags: events, transfers, classes
+// params:
+//   supplier:
+//     type: actor
+//     optional: true
+//     help: "only transfers from this supplier (default: all)"
+//   recipient:
+//     type: actor
+//     optional: true
+//     help: only transfers to this user of the weapons
+//   statuses:
+//     type: list
+//     default: [delivered, reported]
+//     choices: statuses
+//     help: which transfer statuses count as supplied
+//   class_links:
+//     type: bool
+//     default: true
+//     help: also link systems through their classes, not only the same system
+//   max_gap_years:
+//     type: int
+//     default: 5
+//     min: 0
+//     max: 100
+//     help: >-
+//       only transfers delivered by the event's year and at most this many years
+//       before it (claims without years always count)
+// view:
+//   kind: table
+//   columns: [supplier, recipient, system_supplied, link, class_steps, system_used, event,
+//     date, place, target, transfer, origin, years]
+// tags: [events, transfers, classes]
 
 // Start from the events: they are few, and each names the systems it used.
 MATCH (r:Actor)-[:CONDUCTED]->(ev:Event)-[:USED]->(u:WeaponSystem)

@@ -1,26 +1,41 @@
 // title: Top suppliers and recipients by TIV
-// description: The biggest suppliers and recipients of major arms in a period,
+// description: |
+//   The biggest suppliers and recipients of major arms in a period,
 //   by SIPRI trend-indicator value (TIV, millions) of the deliveries made in it.
 //
 //   A deal delivered over several years counts only its deliveries inside the
 //   period, valued in proportion to the numbers delivered each year. Claims
 //   without TIV (the seed article's) do not count.
-// param: from_year (int) = 2020 — first year of the period
-//   min: 1900
-//   max: 2100
-// param: to_year (int) = 2025 — last year of the period
-//   min: 1900
-//   max: 2100
-// param: role (string) = both — rank suppliers, recipients or both
-//   choices: [both, supplier, recipient]
-// param: top (int) = 10 — how many actors per role
-//   min: 1
-//   max: 100
-// view: bar
+// params:
+//   from_year:
+//     type: int
+//     default: 2020
+//     min: 1900
+//     max: 2100
+//     help: first year of the period
+//   to_year:
+//     type: int
+//     default: 2025
+//     min: 1900
+//     max: 2100
+//     help: last year of the period
+//   role:
+//     type: string
+//     default: both
+//     choices: [both, supplier, recipient]
+//     help: rank suppliers, recipients or both
+//   top:
+//     type: int
+//     default: 10
+//     min: 1
+//     max: 100
+//     help: how many actors per role
+// view:
+//   kind: bar
 //   x: actor
 //   y: tiv
 //   color: role
-// tags: overview, sipri, tiv
+// tags: [overview, sipri, tiv]
 
 // A range seek on the last_year index (cypher/schema.cypher) reads only the
 // deals still delivering in or after from_year — a fifth of SIPRI's for 2020 —

@@ -1,18 +1,30 @@
 // title: Spread of a weapon system
-// description: Who received a weapon system, from whom and when: the spread of
+// description: |
+//   Who received a weapon system, from whom and when: the spread of
 //   the Shahed-136 (Geran-2 in Russian service) from Iran to Russia and beyond.
 //
 //   Pick the system by name, alias or id (Geran-2, KN-23, ws-hwasong-11). With
 //   same_class, every system of its class comes too (all one-way attack drones
 //   for the Shahed-136), so designs built under another name show up.
-// param: system (weapon_system) = "Shahed-136" — the weapon system to follow
-// param: same_class (bool) = false — also follow the other systems of its classes
-// param: statuses (list) = [delivered, ordered, reported]
-//   choices: [delivered, ordered, reported, sought, considered, not_supplied, withheld]
-//   help: which transfer statuses to include
-// view: table
-//   columns: [system, supplier, recipient, status, quantity, years, order_year, tiv, origin, sources, transfer]
-// tags: weapons, sipri
+// params:
+//   system:
+//     type: weapon_system
+//     default: Shahed-136
+//     help: the weapon system to follow
+//   same_class:
+//     type: bool
+//     default: false
+//     help: also follow the other systems of its classes
+//   statuses:
+//     type: list
+//     default: [delivered, ordered, reported]
+//     choices: statuses
+//     help: which transfer statuses to include
+// view:
+//   kind: table
+//   columns: [system, supplier, recipient, status, quantity, years, order_year, tiv, origin,
+//     sources, transfer]
+// tags: [weapons, sipri]
 
 MATCH (w:WeaponSystem {id: $system})
 // The system itself, plus — when asked — the systems sharing one of its classes.

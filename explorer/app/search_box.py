@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from explorer.app.cached import CACHE_TTL_S
 from explorer.app.links import (
     MAP_PAGE,
     PROFILE_PAGE,
@@ -19,7 +20,6 @@ from explorer.app.links import (
     page_link,
 )
 from explorer.app.state import get_db
-from explorer.app.widgets import CACHE_TTL_S
 from explorer.db import Database
 from explorer.errors import ExplorerError
 from explorer.page_queries import search as graph_search

@@ -3,8 +3,10 @@
 Pure functions, no database: ``explorer/results.py`` turns driver records
 into plain row dicts; this package finds the nodes and relationships in them
 (``model``), folds the reified transfers into supplier -> recipient arrows and
-caps what gets drawn (``shape``), styles it (``style``), lays it out
-deterministically (``layout``) and writes a self-contained vis-network page
+caps what gets drawn (``shape``), styles it (``style``, and the analyst's
+styling rules in ``rules``), lays it out deterministically (``layout``: force;
+``layouts``: the choice of force, supplier -> recipient tiers or rings around the
+focus) and writes a self-contained vis-network page
 (``page``; no CDN: the dashboard must work offline). Exports live in
 ``explorer/graph_export.py``; the render benchmark in ``explorer/bench/render.py``.
 Everything public is importable from ``explorer.graph``.
@@ -39,6 +41,17 @@ from explorer.graph.model import (
     number,
     primary_label,
 )
+from explorer.graph.rules import (
+    RuleScale,
+    StyleRule,
+    apply_rules,
+    make_rule,
+    parse_rules,
+    rule_scales,
+    rules_from_dicts,
+    rules_legend_html,
+    rules_text,
+)
 from explorer.graph.shape import (
     CapNotice,
     cap_graph,
@@ -67,6 +80,9 @@ from explorer.graph.style import (
 # the model (attribution), so they load on first use (PEP 562).
 _LAZY = {
     "compute_layout": "explorer.graph.layout",
+    "LAYOUTS": "explorer.graph.layouts",
+    "LAYOUT_LABELS": "explorer.graph.layouts",
+    "compute_positions": "explorer.graph.layouts",
     "prepare_graph": "explorer.graph.page",
     "script_json": "explorer.graph.page",
     "strip_external_refs": "explorer.graph.page",
@@ -89,6 +105,8 @@ __all__ = [
     "ACTOR_STYLES",
     "LABEL_PRIORITY",
     "LABEL_STYLES",
+    "LAYOUTS",
+    "LAYOUT_LABELS",
     "LINK_STYLE",
     "OTHER_STYLE",
     "SIPRI_ATTRIBUTION",
@@ -100,9 +118,13 @@ __all__ = [
     "EdgeStyle",
     "GraphData",
     "NodeStyle",
+    "RuleScale",
+    "StyleRule",
+    "apply_rules",
     "cap_graph",
     "collapse_transfers",
     "compute_layout",
+    "compute_positions",
     "display_name",
     "edge_status",
     "edge_style",
@@ -115,10 +137,16 @@ __all__ = [
     "is_relationship",
     "legend_html",
     "legend_items",
+    "make_rule",
     "node_style",
     "number",
+    "parse_rules",
     "prepare_graph",
     "primary_label",
+    "rule_scales",
+    "rules_from_dicts",
+    "rules_legend_html",
+    "rules_text",
     "script_json",
     "status_style",
     "strip_external_refs",

@@ -181,10 +181,13 @@ def legend_items() -> list[dict[str, Any]]:
     return items
 
 
-def legend_html() -> str:
-    """A small legend: inline SVG swatches, escaped text, no scripts."""
+def legend_html(*, replaced: Iterable[str] = ()) -> str:
+    """A small legend: inline SVG swatches, escaped text, no scripts. ``replaced``
+    names notes a styling rule now explains instead (``"width"``)."""
     parts = ['<div class="explorer-legend" style="font:12px system-ui,sans-serif;line-height:1.6">']
     for item in legend_items():
+        if item["kind"] == "note" and item["key"] in replaced:
+            continue
         label = html.escape(item["label"])
         if item["kind"] == "node":
             swatch = svg_shape(item["shape"], 8.0, 8.0, 6.0, item["color"], "#333333")

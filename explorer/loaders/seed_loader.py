@@ -7,7 +7,8 @@ from pathlib import Path
 
 from explorer.db import Database
 from explorer.errors import QueryTooLarge, ValidationError
-from explorer.loaders.seeds import SEED_DIR, SeedBundle, load_seed_bundle
+from explorer.loaders.seed_bundle import SeedBundle
+from explorer.loaders.seeds import SEED_DIR, load_seed_bundle
 from explorer.loaders.writer import Progress, WriteSummary, write_rows
 from explorer.schema import apply_schema, missing_schema
 

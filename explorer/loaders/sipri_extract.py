@@ -19,7 +19,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from explorer.errors import ExplorerError, ValidationError
-from explorer.loaders.sipri_parse import SipriDeal, open_export, raw_records, read_export
+from explorer.loaders.sipri_encoding import open_export
+from explorer.loaders.sipri_parse import raw_records, read_export
+from explorer.loaders.sipri_records import SipriDeal
 
 COUNTRIES = ("Belarus", "Iran", "North Korea", "Russia", "Ukraine")
 SINCE = 2014

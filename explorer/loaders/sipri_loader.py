@@ -24,17 +24,17 @@ import neo4j
 from explorer.db import Database
 from explorer.errors import ExplorerError, QueryTooLarge, ValidationError
 from explorer.loaders import import_runs
-from explorer.loaders.seeds import SEED_DIR, SeedBundle, load_seed_bundle
-from explorer.loaders.sipri_parse import (
+from explorer.loaders.seed_bundle import SeedBundle
+from explorer.loaders.seeds import SEED_DIR, load_seed_bundle
+from explorer.loaders.sipri_encoding import (
     MIXED,
-    Format,
-    ParseReport,
     check_decodes,
     decode_mixed,
     open_export,
-    parse_export,
     sniff_encoding,
 )
+from explorer.loaders.sipri_parse import parse_export
+from explorer.loaders.sipri_records import Format, ParseReport
 from explorer.loaders.sipri_rows import (
     FUSED,
     Chunk,

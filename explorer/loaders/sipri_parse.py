@@ -25,219 +25,43 @@ A line that cannot be read is never dropped silently: it becomes a ``Reject``
 (line number, reason, text). A value that was repaired (lines rejoined, an
 unreadable TIV left empty) is kept and listed as a ``Repair``. A file that is
 not a SIPRI export raises ``explorer.errors.ValidationError``.
+
+The reading is in four modules: ``sipri_encoding`` (bytes → text),
+``sipri_csv`` (text → records of fields), this one (fields → deals: columns,
+cell values, the two formats) and ``sipri_records`` (what comes out). This one
+is near 800 lines because the two formats share every value reader and the
+head; splitting them apart would put one format's rules in two files.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import hashlib
-import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, TextIO
 
 from explorer.errors import ValidationError
-
-Format = Literal["atdb", "register"]
+from explorer.loaders.sipri_csv import Lines, records, split_fields
+from explorer.loaders.sipri_encoding import open_export
+from explorer.loaders.sipri_records import (
+    Format,
+    ParseReport,
+    RawRecord,
+    Reject,
+    Repair,
+    SipriDeal,
+    SipriDelivery,
+)
 
 HEADER_SEARCH_LINES = 40
 """The header must appear within this many lines (SIPRI's preamble has 11)."""
 
-MAX_QUOTED_LINES = 20
-"""A quoted field may span at most this many physical lines; beyond it the
-quote is taken to be stray and the first line is rejected."""
-
-MAX_JOINED_LINES = 4
-"""A record broken by unquoted line breaks is rejoined from at most this many lines."""
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
-
-# --- public records --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SipriDelivery:
-    """Weapons delivered in one year of a deal."""
-
-    year: int | None
-    quantity: int | None
-    quantity_estimate: bool
-    year_estimate: bool
-    tiv: float | None
-    line: int
-    """Physical line (1-based, preamble included) of the record that gave this delivery."""
-
-
-@dataclass(frozen=True)
-class SipriDeal:
-    """One deal: supplier -> recipient of a weapon designation, with its deliveries."""
-
-    id: str
-    """The graph's Transfer id: ``sipri-<AT Database ID>`` or ``sipri-reg-<hash>[-n]``."""
-    format: Format
-    sipri_id: str | None
-    """The AT Database ID as printed (``atdb`` only)."""
-    source_line: int
-    """First physical line of the deal's first record."""
-    supplier: str
-    recipient: str
-    supplier_non_state: bool
-    recipient_non_state: bool
-    supplier_intl_org: bool
-    """SIPRI marks international organisations with ``**`` (also non-state)."""
-    recipient_intl_org: bool
-    supplier_unknown: bool
-    """True for SIPRI's ``unknown supplier(s)``, ``unknown rebel group*`` ..."""
-    recipient_unknown: bool
-    designation: str
-    """As printed, trailing SIPRI variant dashes included (``Bushmaster -``)."""
-    description: str | None
-    category: str | None
-    """SIPRI armament category; the register has none."""
-    order_year: int | None
-    order_year_estimate: bool
-    quantity_ordered: int | None
-    """The register's ``Number ordered``; the AT Database export has none."""
-    quantity_ordered_estimate: bool
-    deliveries: tuple[SipriDelivery, ...]
-    quantity_delivered: int | None
-    quantity_delivered_estimate: bool
-    sipri_status: str | None
-    """``New``, ``Second hand``, ``Second hand but modernized``."""
-    tiv_unit: float | None
-    """Per-unit TIV of a new item: ATDB ``SIPRI estimate``, register ``SIPRI TIV per unit``."""
-    tiv_deal_unit: float | None
-    """Per-unit TIV in this deal (second hand is valued lower): ATDB ``TIV deal unit``;
-    the register prints one per-unit value, so it is the same as ``tiv_unit``."""
-    tiv_total: float | None
-    """The register's ``SIPRI TIV for total order``; the AT Database export has none."""
-    tiv_delivered: float | None
-    local_production: bool | None
-    comments: str | None
-
-    @property
-    def system_name(self) -> str:
-        """The designation without SIPRI's trailing variant dashes: ``Bushmaster -`` ->
-        ``Bushmaster``, so that variants meet on one WeaponSystem."""
-        return _VARIANT_DASHES.sub("", self.designation) or self.designation
-
-    @property
-    def delivery_years(self) -> list[int]:
-        return [d.year for d in self.deliveries if d.year is not None]
-
-    @property
-    def delivered_per_year(self) -> list[int | None]:
-        """Parallel to ``delivery_years``; None where the source gives no per-year number."""
-        return [d.quantity for d in self.deliveries if d.year is not None]
-
-    @property
-    def first_year(self) -> int | None:
-        return min(self.delivery_years, default=self.order_year)
-
-    @property
-    def last_year(self) -> int | None:
-        return max(self.delivery_years, default=self.order_year)
-
-    @property
-    def supplier_kind(self) -> str:
-        return _actor_kind(self.supplier_non_state, self.supplier_intl_org, self.supplier_unknown)
-
-    @property
-    def recipient_kind(self) -> str:
-        return _actor_kind(
-            self.recipient_non_state, self.recipient_intl_org, self.recipient_unknown
-        )
-
-
-@dataclass(frozen=True)
-class Reject:
-    """A record that was not imported."""
-
-    line: int
-    reason: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Repair:
-    """A record that was imported after a fix worth knowing about."""
-
-    line: int
-    what: str
-
-
-@dataclass(frozen=True)
-class RawRecord:
-    """One record as read, before any value is interpreted."""
-
-    line: int
-    last_line: int
-    fields: tuple[str, ...]
-    text: str
-    """The physical lines joined by newlines, without line endings."""
-    terminated: bool
-    """Whether the record ended with SIPRI's ``;`` (AT Database exports)."""
-
-
-@dataclass
-class ParseReport:
-    """What a parse read, imported, repaired and rejected.
-
-    ``records_read == records_imported + len(rejects)`` always holds after a
-    complete parse (``balanced``): every record is accounted for.
-    """
-
-    source: str = "the file"
-    format: Format | None = None
-    encoding: str | None = None
-    generated: str | None = None
-    """The export's "Data generated" date, ISO (``2026-02-12``)."""
-    preamble: list[str] = field(default_factory=list)
-    """The notes before the header, without SIPRI's trailing ``;``."""
-    header_line: int = 0
-    lines_read: int = 0
-    """Physical lines after the header, blank ones included."""
-    blank_lines: int = 0
-    records_read: int = 0
-    """Non-blank records after the header (a record broken over lines counts once)."""
-    records_imported: int = 0
-    deals: int = 0
-    rejects: list[Reject] = field(default_factory=list)
-    repairs: list[Repair] = field(default_factory=list)
-    notes: Counter[str] = field(default_factory=Counter)
-    """Counts of silent normalisations (blank estimate flags, trimmed spaces)."""
-    legacy_lines: list[int] = field(default_factory=list)
-    """In a file of mixed encodings (``MIXED``), the physical lines read as cp1252."""
-
-    @property
-    def balanced(self) -> bool:
-        return self.records_read == self.records_imported + len(self.rejects)
-
-    def summary(self) -> str:
-        """One line, for the CLI."""
-        text = (
-            f"{self.source}: {self.format} export, {self.encoding}, "
-            f"generated {self.generated or 'unknown'}: {self.records_read} records read, "
-            f"{self.records_imported} imported into {self.deals} deals, "
-            f"{len(self.rejects)} rejected, {len(self.repairs)} repaired"
-        )
-        return text + ("" if self.balanced else " (UNBALANCED: a parser bug)")
-
-    def rejects_csv(self) -> str:
-        """The rejects as CSV text (line, reason, text), to hand back to whoever
-        maintains the file."""
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["line", "reason", "text"])
-        for reject in self.rejects:
-            writer.writerow([reject.line, reject.reason, reject.text])
-        return out.getvalue()
-
 
 # --- columns -----------------------------------------------------------------------
 
@@ -252,7 +76,6 @@ _ATDB_REQUIRED = (
 )
 _REGISTER_REQUIRED = ("recipient", "supplier", "weapon designation")
 
-_VARIANT_DASHES = re.compile(r"\s+-+$")
 _WHITESPACE = re.compile(r"\s+")
 _INT = re.compile(r"\d+|\d{1,3}(?:[ ,]\d{3})+")
 _FLOAT = re.compile(r"\d+(?:\.\d*)?|\.\d+")
@@ -304,7 +127,7 @@ def _column_map(fields: list[str], fmt: Format) -> dict[str, int]:
 
 
 def _header_format(line: str) -> Format | None:
-    fields, _ = _split(line.lstrip("\ufeff"))
+    fields, _ = split_fields(line.lstrip("\ufeff"))
     names = [_norm_header(f) for f in fields]
     if names and names[0] == _ATDB_ID:
         return "atdb"
@@ -334,160 +157,6 @@ def _not_sipri(source: str) -> str:
     )
 
 
-# --- encoding ----------------------------------------------------------------------
-
-# Bytes that cp1252 leaves undefined: a file holding them is read as latin-1.
-_CP1252_HOLES = tuple(bytes([b]) for b in (0x81, 0x8D, 0x8F, 0x90, 0x9D))
-
-
-def sniff_encoding(path: str | Path) -> str:
-    """``utf-8``/``utf-8-sig`` if the whole file decodes as UTF-8, else ``cp1252``,
-    else ``latin-1``. Streams the bytes; raises ValidationError for empty,
-    binary or spreadsheet files."""
-    path = Path(path)
-    name = path.name
-    try:
-        stream = path.open("rb")
-    except FileNotFoundError:
-        raise ValidationError(f"{path} does not exist: give the path of a SIPRI export.") from None
-    except IsADirectoryError:
-        raise ValidationError(f"{path} is a folder: give the path of a SIPRI export.") from None
-    with stream:
-        head = stream.read(1 << 16)
-        if not head.strip():
-            raise ValidationError(f"{name} is empty: expected a SIPRI export (CSV text).")
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return "utf-16"
-        if head.startswith(b"PK\x03\x04"):
-            raise ValidationError(
-                f"{name} is not a SIPRI export: it is a zip/xlsx file; download the CSV "
-                "export from SIPRI (or save the sheet as CSV)."
-            )
-        if b"\x00" in head:
-            raise ValidationError(
-                f"{name} is not a SIPRI export: it is a binary file, expected CSV text."
-            )
-        bom = head.startswith(codecs.BOM_UTF8)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        utf8 = cp1252 = True
-        chunk = head
-        while chunk:
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
-            if cp1252 and any(hole in chunk for hole in _CP1252_HOLES):
-                cp1252 = False
-            chunk = stream.read(1 << 16)
-        if utf8:
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                utf8 = False
-    if utf8:
-        return "utf-8-sig" if bom else "utf-8"
-    legacy = "cp1252" if cp1252 else "latin-1"
-    if legacy == "cp1252" and _has_utf8_lines(path):
-        return MIXED
-    return legacy
-
-
-MIXED = "mixed"
-"""The encoding ``sniff_encoding`` names for a file with both UTF-8 lines and
-cp1252 lines (pieces pasted from two exports): each line is read in its own
-encoding (``decode_mixed``) and the loader reports which lines were cp1252."""
-
-# Two to four bytes that only UTF-8 writes: a lead byte and its continuations.
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-
-
-def _line_is_utf8(line: bytes) -> bool:
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _has_utf8_lines(path: Path) -> bool:
-    """True when some line has non-ASCII bytes that decode as UTF-8 (in a file that
-    as a whole does not): in cp1252 text such byte pairs are rare (``Ã¼``)."""
-    with path.open("rb") as stream:
-        return any(_UTF8_SEQUENCE.search(line) and _line_is_utf8(line) for line in stream)
-
-
-def decode_mixed(path: str | Path) -> tuple[str, list[int]]:
-    """The text of a file of mixed encodings, each line decoded as UTF-8 when it is
-    UTF-8 and as cp1252 otherwise: ``(text, lines read as cp1252)``."""
-    parts: list[str] = []
-    legacy: list[int] = []
-    with Path(path).open("rb") as stream:
-        for number, line in enumerate(stream, start=1):
-            if _line_is_utf8(line):
-                parts.append(line.decode("utf-8"))
-            else:
-                parts.append(line.decode("cp1252", errors="replace"))
-                legacy.append(number)
-    text = "".join(parts)
-    return text.removeprefix("\ufeff"), legacy
-
-
-def _check_readable(path: Path, encoding: str) -> None:
-    """A known encoding, and a file that exists: one sentence otherwise."""
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise ValidationError(
-            f"{encoding!r} is not a known text encoding: try utf-8 or latin-1."
-        ) from None
-    if not path.is_file():
-        raise ValidationError(f"{path} does not exist: give the path of a SIPRI export.")
-
-
-def check_decodes(path: str | Path, encoding: str) -> None:
-    """Raise ValidationError, naming the first bad line, unless the whole file decodes
-    with ``encoding`` — before anything is written, so a file that stops decoding
-    half-way writes nothing."""
-    path = Path(path)
-    _check_readable(path, encoding)
-    if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):  # no byte lines
-        try:
-            path.read_bytes().decode(encoding)
-        except UnicodeDecodeError as error:
-            raise ValidationError(
-                f"{path.name} is not valid {encoding}: {error.reason}."
-            ) from None
-        return
-    with path.open("rb") as stream:
-        for number, line in enumerate(stream, start=1):
-            try:
-                line.decode(encoding)
-            except UnicodeDecodeError as error:
-                raise ValidationError(
-                    f"{path.name} is not valid {encoding} after line {number - 1}: "
-                    f"{error.reason} in line {number}; try the latin-1 encoding."
-                ) from None
-
-
-def open_export(path: str | Path, encoding: str | None = None) -> tuple[TextIO, str]:
-    """Open a SIPRI export as text: ``(file object, encoding)``.
-
-    Without ``encoding`` the file is sniffed (see ``sniff_encoding``); with
-    one, it is used as given and a decoding error surfaces during parsing as
-    a ValidationError. The caller closes the file.
-    """
-    path = Path(path)
-    if encoding is None:
-        encoding = sniff_encoding(path)
-    if encoding == MIXED:
-        return io.StringIO(decode_mixed(path)[0], newline=None), encoding
-    _check_readable(path, encoding)
-    # utf-8-sig also reads files without a BOM, and drops one when present.
-    codec = "utf-8-sig" if encoding == "utf-8" else encoding
-    return path.open(encoding=codec, errors="strict", newline=None), encoding
-
-
 def read_export(
     path: str | Path, encoding: str | None = None, fmt: Format | Literal["auto"] = "auto"
 ) -> tuple[list[SipriDeal], ParseReport]:
@@ -497,211 +166,6 @@ def read_export(
     with fileobj:
         deals = list(parse_export(fileobj, fmt, report=report))
     return deals, report
-
-
-# --- CSV splitting -------------------------------------------------------------------
-
-
-def _split(text: str) -> tuple[list[str], bool]:
-    """Split one record's text on commas: ``(fields, quote still open)``.
-
-    Follows the csv module's rules (a quote is special only at the start of a
-    field, ``""`` is a literal quote) but also says whether a quote is still
-    open, which is how a record broken inside quotes is recognised.
-    """
-    if '"' not in text:
-        return text.split(","), False
-    fields: list[str] = []
-    current: list[str] = []
-    quoted = field_started = False
-    index, size = 0, len(text)
-    while index < size:
-        char = text[index]
-        if quoted:
-            if char == '"':
-                if index + 1 < size and text[index + 1] == '"':
-                    current.append('"')
-                    index += 1
-                else:
-                    quoted = False
-            else:
-                current.append(char)
-        elif char == ",":
-            fields.append("".join(current))
-            current = []
-            field_started = False
-            index += 1
-            continue
-        elif char == '"' and not field_started:
-            quoted = True
-        else:
-            current.append(char)
-        field_started = True
-        index += 1
-    fields.append("".join(current))
-    return fields, quoted
-
-
-# --- reading records -------------------------------------------------------------------
-
-
-class _Lines:
-    """Numbered physical lines with push-back, counting each line once."""
-
-    def __init__(self, fileobj: TextIO, first_number: int, report: ParseReport) -> None:
-        self._read = iter(fileobj.readline, "")
-        self._number = first_number - 1
-        self._pushed: list[tuple[int, str]] = []
-        self._report = report
-
-    def __iter__(self) -> Iterator[tuple[int, str]]:
-        return self
-
-    def __next__(self) -> tuple[int, str]:
-        if self._pushed:
-            return self._pushed.pop()
-        try:
-            line = next(self._read)
-        except UnicodeDecodeError as error:
-            raise ValidationError(
-                f"{self._report.source} is not valid {self._report.encoding or 'text'} "
-                f"after line {self._number}: {error.reason}; try the latin-1 encoding."
-            ) from None
-        self._number += 1
-        self._report.lines_read += 1
-        return self._number, line.rstrip("\r\n")
-
-    def push_back(self, lines: list[tuple[int, str]]) -> None:
-        self._pushed.extend(reversed(lines))
-
-
-@dataclass
-class _Piece:
-    line: int
-    last_line: int
-    raw: str
-    """Physical lines joined by newlines: what a reject shows."""
-    joined: str
-    """The text that was split: unquoted breaks replaced by spaces."""
-    fields: list[str]
-    parts: int
-
-
-def _pieces(
-    lines: _Lines, width: int, fmt: Format, report: ParseReport
-) -> Iterator[_Piece | Reject]:
-    """Records of ``width`` fields, rejoining broken ones; a Reject for a line
-    that cannot be made into a record. Blank lines are counted and skipped."""
-    pending: _Piece | None = None
-    for number, text in lines:
-        if not text.strip():
-            report.blank_lines += 1
-            continue
-        chunk = [(number, text)]
-        fields, open_quote = _split(text)
-        while open_quote and len(chunk) < MAX_QUOTED_LINES:
-            following = next(lines, None)
-            if following is None:
-                break
-            chunk.append(following)
-            fields, open_quote = _split("\n".join(t for _, t in chunk))
-        raw = "\n".join(t for _, t in chunk)
-        if open_quote:
-            if pending is not None:
-                yield pending
-                pending = None
-            end = "the end of the file" if len(chunk) < MAX_QUOTED_LINES else "many lines"
-            yield Reject(number, f"unterminated quote: no closing quote before {end}", text)
-            lines.push_back(chunk[1:])
-            continue
-        piece = _Piece(number, chunk[-1][0], raw, raw, fields, 1)
-        if pending is not None:
-            joined = pending.joined + " " + piece.joined
-            merged_fields, _ = _split(joined)
-            merged = _Piece(
-                pending.line,
-                piece.last_line,
-                pending.raw + "\n" + piece.raw,
-                joined,
-                merged_fields,
-                pending.parts + 1,
-            )
-            if len(merged_fields) == width:
-                pending = None
-                yield merged
-                continue
-            if len(merged_fields) < width and merged.parts < MAX_JOINED_LINES:
-                pending = merged
-                continue
-            # The next line does not complete the short one: it stands alone.
-            yield pending
-            pending = None
-        # An AT Database line that ends in ';' is complete, however short.
-        if len(fields) < width and not (fmt == "atdb" and text.rstrip().endswith(";")):
-            pending = piece
-            continue
-        yield piece
-    if pending is not None:
-        yield pending
-
-
-def _records(
-    lines: _Lines, width: int, fmt: Format, report: ParseReport
-) -> Iterator[RawRecord | Reject]:
-    """Pieces checked for width and SIPRI's trailing ``;``.
-
-    Runs one piece behind the reader so that the last record of the file is
-    known as such: a short or unterminated last record is a truncation.
-    """
-    previous: _Piece | Reject | None = None
-    for piece in _pieces(lines, width, fmt, report):
-        if previous is not None:
-            yield _record(previous, width, fmt, report, at_end=False)
-        previous = piece
-    if previous is not None:
-        yield _record(previous, width, fmt, report, at_end=True)
-
-
-def _record(
-    piece: _Piece | Reject, width: int, fmt: Format, report: ParseReport, *, at_end: bool
-) -> RawRecord | Reject:
-    if isinstance(piece, Reject):
-        return piece
-    fields = [_WHITESPACE.sub(" ", f).strip() if "\n" in f else f.strip() for f in piece.fields]
-    terminated = bool(fields) and fields[-1].endswith(";")
-    if terminated:
-        fields[-1] = fields[-1][:-1].rstrip()
-    if len(fields) < width:
-        if terminated and fmt == "atdb":
-            reason = f"{len(fields)} fields, expected {width}"
-        elif at_end:
-            reason = f"truncated record at the end of the file: {len(fields)} of {width} fields"
-        else:
-            reason = (
-                f"{len(fields)} fields, expected {width}, and the next line does not complete it"
-            )
-        return Reject(piece.line, reason, piece.raw)
-    if len(fields) > width:
-        reason = f"{len(fields)} fields, expected {width} (an unquoted comma?)"
-        return Reject(piece.line, reason, piece.raw)
-    if fmt == "atdb" and not terminated:
-        # SIPRI ends every line with ';': without it, the last line was cut
-        # (possibly inside its last field); elsewhere it is only noted.
-        if at_end:
-            return Reject(piece.line, "truncated last line: no closing ';'", piece.raw)
-        report.notes["line without the closing ';'"] += 1
-    last = piece.fields[-1].rstrip()
-    unterminated = [*piece.fields[:-1], last[:-1] if terminated else piece.fields[-1]]
-    trimmed = sum(1 for raw in unterminated if raw != raw.strip())
-    if trimmed:
-        report.notes["spaces around a value trimmed"] += trimmed
-    if piece.parts == 1 and piece.last_line > piece.line:
-        report.notes["quoted value over several lines"] += 1
-    if piece.parts > 1:
-        report.repairs.append(
-            Repair(piece.line, f"record broken over lines {piece.line}-{piece.last_line} rejoined")
-        )
-    return RawRecord(piece.line, piece.last_line, tuple(fields), piece.raw, terminated)
 
 
 # --- values ------------------------------------------------------------------------------
@@ -859,14 +323,6 @@ def _actor(value: str, column: str) -> _Actor:
     return _Actor(name, stars >= 1, stars >= 2, name.lower().startswith("unknown"))
 
 
-def _actor_kind(non_state: bool, intl_org: bool, unknown: bool) -> str:
-    if intl_org:
-        return "organization"
-    if non_state:
-        return "armed_group"
-    return "unknown" if unknown else "state"
-
-
 # --- the parser ------------------------------------------------------------------------
 
 
@@ -913,7 +369,7 @@ def _read_head(fileobj: TextIO, fmt: Format | Literal["auto"], report: ParseRepo
             raise ValidationError(
                 f"{source} is a SIPRI {found} export, not the {fmt} format that was asked for."
             )
-        fields, _ = _split(text)
+        fields, _ = split_fields(text)
         columns = _column_map(fields, found)
         required = _ATDB_REQUIRED if found == "atdb" else _REGISTER_REQUIRED
         missing = [name for name in required if name not in columns]
@@ -988,8 +444,8 @@ def raw_records(fileobj: TextIO, *, report: ParseReport | None = None) -> Iterat
     if report is None:
         report = ParseReport(source=_source_name(fileobj))
     head = _read_head(fileobj, "auto", report)
-    lines = _Lines(fileobj, head.header_line + 1, report)
-    for record in _records(lines, head.width, head.fmt, report):
+    lines = Lines(fileobj, head.header_line + 1, report)
+    for record in records(lines, head.width, head.fmt, report):
         if isinstance(record, Reject):
             report.rejects.append(record)
         else:
@@ -1091,11 +547,11 @@ def _parse_atdb(fileobj: TextIO, head: _Head, report: ParseReport) -> Iterator[S
     # split: IDs whose lines are not adjacent -> index of their last record;
     # None when the file cannot be scanned first, and every ID is held.
     split = _scan_ids(fileobj, head, report) if fileobj.seekable() else None
-    lines = _Lines(fileobj, head.header_line + 1, report)
+    lines = Lines(fileobj, head.header_line + 1, report)
     held: dict[str, list[_AtdbLine]] = {}
     group: list[_AtdbLine] = []
     index = -1
-    for record in _records(lines, head.width, "atdb", report):
+    for record in records(lines, head.width, "atdb", report):
         report.records_read += 1
         if isinstance(record, Reject):
             report.rejects.append(record)
@@ -1133,14 +589,14 @@ def _scan_ids(fileobj: TextIO, head: _Head, report: ParseReport) -> dict[str, in
     start = fileobj.tell()
     # Named like the real report, so that a decoding error names the file.
     scratch = ParseReport(source=report.source, encoding=report.encoding)
-    lines = _Lines(fileobj, head.header_line + 1, scratch)
+    lines = Lines(fileobj, head.header_line + 1, scratch)
     id_index = head.columns[_ATDB_ID]
     seen: set[str] = set()
     split: set[str] = set()
     last: dict[str, int] = {}
     previous = None
     index = -1
-    for record in _records(lines, head.width, "atdb", scratch):
+    for record in records(lines, head.width, "atdb", scratch):
         if isinstance(record, Reject):
             continue
         index += 1
@@ -1254,7 +710,7 @@ def register_id(supplier: str, recipient: str, designation: str, order_year: int
 
 
 def _parse_register(fileobj: TextIO, head: _Head, report: ParseReport) -> Iterator[SipriDeal]:
-    lines = _Lines(fileobj, head.header_line + 1, report)
+    lines = Lines(fileobj, head.header_line + 1, report)
     # Deals that share an id base: the first keeps it, later ones get -2, -3,
     # ... in file order. That includes a record identical to an earlier one: the
     # register has no deal ids, and SIPRI lists two separate deals with the same
@@ -1262,7 +718,7 @@ def _parse_register(fileobj: TextIO, head: _Head, report: ParseReport) -> Iterat
     # identical line is a second deal, not a duplicate. File order keeps the
     # numbering stable across re-imports of the same file.
     occurrences: Counter[str] = Counter()
-    for record in _records(lines, head.width, "register", report):
+    for record in records(lines, head.width, "register", report):
         report.records_read += 1
         if isinstance(record, Reject):
             report.rejects.append(record)

@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from explorer.loaders.seeds import SeedBundle
-from explorer.loaders.sipri_parse import SipriDeal
+from explorer.loaders.seed_bundle import SeedBundle
+from explorer.loaders.sipri_records import SipriDeal
 from explorer.names import name_key, slug
 
 Row = dict[str, Any]

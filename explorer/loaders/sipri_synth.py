@@ -24,7 +24,9 @@ from pathlib import Path
 
 from explorer.config import data_path
 from explorer.errors import ExplorerError, ValidationError
-from explorer.loaders.sipri_parse import SipriDeal, open_export, read_export
+from explorer.loaders.sipri_encoding import open_export
+from explorer.loaders.sipri_parse import read_export
+from explorer.loaders.sipri_records import SipriDeal
 
 REFERENCE_LINES = 25_024
 """Delivery lines in the full export of 12 Feb 2026: ``scale=1`` writes as many."""

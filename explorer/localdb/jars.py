@@ -10,7 +10,6 @@ repository (``~/.m2``) is used first when it already holds a jar.
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tempfile
 import urllib.request
@@ -18,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from explorer.config import setting
 from explorer.errors import LocalServerError
 
 MAVEN_CENTRAL = "https://repo1.maven.org/maven2"
@@ -77,7 +77,7 @@ def ensure_jars(
         return target
     target.mkdir(parents=True, exist_ok=True)
     jars = pinned_jars(version)
-    repository = os.environ.get("EXPLORER_MAVEN_REPO", MAVEN_CENTRAL).rstrip("/")
+    repository = (setting("EXPLORER_MAVEN_REPO") or MAVEN_CENTRAL).rstrip("/")
     m2 = Path.home() / ".m2" / "repository"
     for index, jar in enumerate(jars, start=1):
         if progress:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from explorer.config import setting
 from explorer.errors import LocalServerError
 
 SUPPORTED_MAJORS = (17, 21)
@@ -40,10 +40,11 @@ def java_version(java: Path) -> tuple[str, int] | None:
 
 def _candidates() -> list[tuple[Path, str]]:
     found: list[tuple[Path, str]] = []
-    if os.environ.get("EXPLORER_JAVA"):
-        found.append((Path(os.environ["EXPLORER_JAVA"]), "EXPLORER_JAVA"))
-    if os.environ.get("JAVA_HOME"):
-        found.append((Path(os.environ["JAVA_HOME"]) / "bin" / "java", "JAVA_HOME"))
+    chosen, home = setting("EXPLORER_JAVA"), setting("JAVA_HOME")
+    if chosen:
+        found.append((Path(chosen), "EXPLORER_JAVA"))
+    if home:
+        found.append((Path(home) / "bin" / "java", "JAVA_HOME"))
     on_path = shutil.which("java")
     if on_path:
         found.append((Path(on_path), "PATH"))

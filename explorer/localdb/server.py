@@ -14,6 +14,11 @@ a process counts as ours only if its command line runs the entry point with
 matches). A PID file naming anything else is stale: it is removed, never
 signalled. The credentials file is never replaced behind the user's back: a
 damaged one stops ``start`` with the recovery steps (docs/reliability.md).
+
+Why one module of ~700 lines: it is one class, the server's lifecycle, whose
+private steps (state directory, credentials, conf, spawn, wait) must run in an
+order that is easiest to check when read top to bottom in one place; the Java
+and jar lookups it needs are ``java.py`` and ``jars.py``.
 """
 
 from __future__ import annotations

@@ -43,15 +43,10 @@ ORDER BY CASE s.kind WHEN 'article' THEN 0 WHEN 'dataset' THEN 1 WHEN 'briefing'
          s.title
 """
 
-# One row per piece of evidence; $sources limits it to some sources.
-EVIDENCE = """
-MATCH (x)-[ev:EVIDENCED_BY]->(s:Source)
-WHERE s.id IN $sources
-WITH x, ev, s
-ORDER BY s.id, ev.as_of, x.id
-LIMIT $limit
-RETURN s.id AS source_id, x.id AS id,
-       CASE WHEN x:Transfer THEN 'transfer' WHEN x:Event THEN 'event'
+# What each piece of evidence row says: what it is about (a transfer as
+# "supplier → recipient" with its systems, an event with its date), its status,
+# and the quote with its date, confidence and attribution.
+EVIDENCE_COLUMNS = """CASE WHEN x:Transfer THEN 'transfer' WHEN x:Event THEN 'event'
             ELSE toLower(head(labels(x))) END AS about,
        CASE WHEN x:Transfer THEN
               COLLECT { MATCH (sup:Actor)-[:SUPPLIED]->(x)-[:TO]->(rec:Actor)
@@ -64,7 +59,17 @@ RETURN s.id AS source_id, x.id AS id,
        ev.quote AS quote,
        ev.as_of + CASE WHEN ev.as_of_inferred THEN ' (year inferred)' ELSE '' END AS as_of,
        ev.confidence AS confidence,
-       ev.attributed_to AS attributed_to, ev.note AS note
+       ev.attributed_to AS attributed_to, ev.note AS note"""
+
+# One row per piece of evidence; $sources limits it to some sources.
+EVIDENCE = """
+MATCH (x)-[ev:EVIDENCED_BY]->(s:Source)
+WHERE s.id IN $sources
+WITH x, ev, s
+ORDER BY s.id, ev.as_of, x.id
+LIMIT $limit
+RETURN s.id AS source_id, x.id AS id,
+       """ + EVIDENCE_COLUMNS + """
 """
 
 # The same evidence, reached through the sources that cite $sources: the
@@ -75,20 +80,7 @@ WHERE s.id IN $sources
 MATCH (x)-[ev:EVIDENCED_BY]->(citing)
 WHERE ev.attributed_to IS NOT NULL
 RETURN s.id AS cited_id, citing.title AS via, x.id AS id,
-       CASE WHEN x:Transfer THEN 'transfer' WHEN x:Event THEN 'event'
-            ELSE toLower(head(labels(x))) END AS about,
-       CASE WHEN x:Transfer THEN
-              COLLECT { MATCH (sup:Actor)-[:SUPPLIED]->(x)-[:TO]->(rec:Actor)
-                        RETURN sup.name + ' → ' + rec.name }[0]
-            ELSE coalesce(x.title, x.name, x.id) END AS what,
-       CASE WHEN x:Transfer THEN
-              COLLECT { MATCH (x)-[:OF]->(w:WeaponSystem) RETURN w.name ORDER BY w.name }
-            WHEN x:Event THEN [x.date] ELSE [] END AS detail,
-       CASE WHEN x:Transfer THEN x.status WHEN x:Event THEN x.kind END AS status,
-       ev.quote AS quote,
-       ev.as_of + CASE WHEN ev.as_of_inferred THEN ' (year inferred)' ELSE '' END AS as_of,
-       ev.confidence AS confidence,
-       ev.attributed_to AS attributed_to, ev.note AS note
+       """ + EVIDENCE_COLUMNS + """
 ORDER BY as_of, what
 """
 

@@ -20,10 +20,8 @@ from explorer.errors import ConfigError, ExplorerError, UnresolvedName
 from explorer.queries import SavedQuery, load_catalogue
 from explorer.resolve import NameLookup, lookup_for
 from explorer.runner import QueryResult, run_cypher, run_saved
-from explorer.walkthrough.steps import (
+from explorer.walkthrough.judging import (
     Feedback,
-    QueryRef,
-    Step,
     bad,
     choice_of,
     judge_choice,
@@ -32,9 +30,9 @@ from explorer.walkthrough.steps import (
     judge_parameter,
     judge_rows,
     judge_text,
-    matches,
     parameter_value,
 )
+from explorer.walkthrough.steps import QueryRef, Step, matches
 
 
 def run_ref(db: Database, ref: QueryRef, catalogue: Mapping[str, SavedQuery], *,

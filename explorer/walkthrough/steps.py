@@ -14,21 +14,19 @@ This module is pure: parsing, progress and judging, no database.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from explorer.config import data_path
+from explorer.config import data_path, setting
 from explorer.errors import ConfigError, ExplorerError
 from explorer.names import name_key
 from explorer.queries import SavedQuery, convert_params
-from explorer.resolve import split_typed, typed_text
 
 WALKTHROUGH_ENV = "EXPLORER_WALKTHROUGH"
 # The browser cookie that keeps a browser's progress between visits (its value is
@@ -137,13 +135,13 @@ class Step:
 def default_path() -> Path:
     """``$EXPLORER_WALKTHROUGH`` if set, else the ``cypher/walkthrough.yaml`` the package
     ships."""
-    env = os.environ.get(WALKTHROUGH_ENV, "").strip()
-    if env:
-        return Path(env).expanduser()
+    chosen = setting(WALKTHROUGH_ENV)
+    if chosen:
+        return Path(chosen).expanduser()
     return data_path("cypher", "walkthrough.yaml")
 
 
-def _text(value: Any) -> str:
+def value_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, tuple)):
@@ -191,7 +189,7 @@ def _matchers(place: _Place, value: Any, what: str) -> dict[str, tuple[str, ...]
     out = {}
     for column, wanted in value.items():
         items = wanted if isinstance(wanted, list) else [wanted]
-        out[str(column)] = tuple(_text(v) for v in items)
+        out[str(column)] = tuple(value_text(v) for v in items)
     return out
 
 
@@ -213,7 +211,7 @@ def _query_ref(place: _Place, raw: Mapping[str, Any], what: str, folder: Path) -
         raise place.fail(f"'{what}.params' must map parameter names to values")
     if has_query:
         return QueryRef(query=str(raw["query"]).strip(),
-                        params={str(k): _text(v) for k, v in params.items()})
+                        params={str(k): value_text(v) for k, v in params.items()})
     if params:
         raise place.fail(f"'{what}': a query of cypher/walkthrough/ takes no parameters "
                          "(write the values into the file)")
@@ -379,8 +377,8 @@ def short_cypher(text: str) -> bool:
 
 def _cell_texts(value: Any) -> list[str]:
     if isinstance(value, (list, tuple)):
-        return [_text(v) for v in value]
-    return [_text(value)]
+        return [value_text(v) for v in value]
+    return [value_text(value)]
 
 
 def matches(row: Mapping[str, Any], wanted: Mapping[str, Sequence[str]]) -> bool:
@@ -398,247 +396,6 @@ def focus_rows(rows: Sequence[Mapping[str, Any]], focus: Mapping[str, Sequence[s
     return [row for row in rows if matches(row, focus)]
 
 
-# --------------------------------------------------------------------------- progress
-
-SOLVED, SHOWN, SKIPPED = "solved", "shown", "skipped"
-_MARKS = {SOLVED: "s", SHOWN: "h", SKIPPED: "k"}
-_STATES = {mark: state for state, mark in _MARKS.items()}
-SYMBOLS = {SOLVED: "✓", SHOWN: "👁", SKIPPED: "↷", None: "·"}
-
-
-def encode_progress(progress: Mapping[str, str], steps: Sequence[Step]) -> str:
-    """``shape:s,find-actor:h``: each step with a state, in step order (s solved,
-    h shown, k skipped) — short enough for the address bar and a cookie."""
-    return ",".join(f"{s.id}:{_MARKS[progress[s.id]]}" for s in steps
-                    if progress.get(s.id) in _MARKS)
-
-
-def decode_progress(text: str | None, steps: Sequence[Step]) -> dict[str, str]:
-    """The states in ``text``; pairs naming no step of this walkthrough (a step since
-    renamed) or no known state are left out."""
-    ids = {s.id for s in steps}
-    out: dict[str, str] = {}
-    for part in (text or "").split(","):
-        step_id, _, mark = part.strip().partition(":")
-        if step_id in ids and mark in _STATES:
-            out[step_id] = _STATES[mark]
-    return out
-
-
-def record(progress: Mapping[str, str], step_id: str, state: str) -> dict[str, str]:
-    """``progress`` after ``state`` happened to a step. Solved stays solved; a step
-    whose answer was shown stays shown even when answered afterwards; a skipped step
-    can still be solved or shown."""
-    out = dict(progress)
-    if out.get(step_id) not in (SOLVED, SHOWN):
-        out[step_id] = state
-    return out
-
-
-def first_open(progress: Mapping[str, str], steps: Sequence[Step]) -> int:
-    """The number of the first step not yet solved, shown or skipped;
-    ``len(steps) + 1`` (the closing page) when none is left."""
-    for number, step in enumerate(steps, start=1):
-        if step.id not in progress:
-            return number
-    return len(steps) + 1
-
-
-def tally(progress: Mapping[str, str]) -> dict[str, int]:
-    return {state: sum(1 for v in progress.values() if v == state)
-            for state in (SOLVED, SHOWN, SKIPPED)}
-
-
-# --------------------------------------------------------------------------- judging
-
-
-@dataclass(frozen=True)
-class Feedback:
-    """What a check says: right, wrong (with where to look) or not an answer of the
-    task's kind (bad input, with what to type)."""
-
-    outcome: str  # "right" | "wrong" | "bad"
-    message: str
-
-    @property
-    def right(self) -> bool:
-        return self.outcome == "right"
-
-    @property
-    def exit_code(self) -> int:
-        return {"right": 0, "wrong": 1}.get(self.outcome, 2)
-
-
 def fold(text: str) -> str:
     """Answers compare folded: case, accents and punctuation aside."""
     return name_key(str(text))
-
-
-def right(task: Task) -> Feedback:
-    return Feedback("right", f"Right. {task.right}")
-
-
-def wrong(task: Task, answer: str, *keys: str, lead: str = "", fallback: str = "") -> Feedback:
-    """A wrong answer: ``lead``, the feedback written for it (found by the answer or any
-    of ``keys``; else ``fallback``), then the hint."""
-    specific = next((task.wrong[fold(k)] for k in (answer, *keys) if fold(k) in task.wrong),
-                    fallback)
-    parts = [p for p in (lead, specific, task.hint) if p]
-    return Feedback("wrong", "Not quite. " + " ".join(parts))
-
-
-def bad(message: str) -> Feedback:
-    return Feedback("bad", message)
-
-
-_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
-
-
-def parse_number(text: str) -> float | None:
-    """``"2,000"``, ``"2000"``, ``"12.5"`` -> a number; anything else -> None."""
-    cleaned = text.strip().replace(" ", "").replace("\u202f", "")
-    if not _NUMBER.match(cleaned):
-        return None
-    return float(cleaned.replace(",", ""))
-
-
-def _numbers(values: Iterable[Any]) -> list[float]:
-    out = []
-    for value in values:
-        if isinstance(value, bool) or value is None:
-            continue
-        if isinstance(value, (int, float)):
-            out.append(float(value))
-        elif isinstance(value, str) and parse_number(value) is not None:
-            out.append(float(parse_number(value) or 0))
-    return out
-
-
-def judge_number(task: Task, answer: str, expected: Sequence[Any]) -> Feedback:
-    number = parse_number(answer)
-    if number is None:
-        return bad(f"{answer.strip()!r} is not a number — type digits, e.g. 42 or 2,000")
-    if any(math.isclose(number, e, rel_tol=0, abs_tol=1e-9) for e in _numbers(expected)):
-        return right(task)
-    return wrong(task, answer, _plain_number(number))
-
-
-def _plain_number(number: float) -> str:
-    return str(int(number)) if number.is_integer() else str(number)
-
-
-def judge_text(task: Task, answer: str, expected: Sequence[Any]) -> Feedback:
-    if not fold(answer):
-        return bad("type an answer (letters or digits)")
-    if fold(answer) in {fold(str(e)) for e in expected if e is not None}:
-        return right(task)
-    return wrong(task, answer)
-
-
-def choice_of(task: Task, answer: str) -> str | None:
-    """The choice ``answer`` names: its number (1-based) or its text, folded."""
-    text = answer.strip()
-    if text.isdigit() and 1 <= int(text) <= len(task.choices):
-        return task.choices[int(text) - 1]
-    return next((c for c in task.choices if fold(c) == fold(text)), None)
-
-
-def judge_choice(task: Task, answer: str, expected: Sequence[Any]) -> Feedback:
-    chosen = choice_of(task, answer)
-    if chosen is None:
-        listed = "; ".join(f"{n}. {c}" for n, c in enumerate(task.choices, start=1))
-        return bad(f"{answer.strip()!r} is not one of the choices — give its number or its "
-                   f"text: {listed}")
-    if fold(chosen) in {fold(str(e)) for e in expected if e is not None}:
-        return right(task)
-    return wrong(task, chosen)
-
-
-def judge_entity(task: Task, entity_id: str, entity_name: str,
-                 expected: Sequence[Any]) -> Feedback:
-    """A name or node task, after the answer resolved to ``entity_id`` (explorer.resolve)."""
-    if entity_id in {str(e) for e in expected}:
-        return right(task)
-    return wrong(task, entity_name, entity_id, fallback=f"{entity_name} is not the one.")
-
-
-def _values(values: Iterable[Any]) -> set[str]:
-    out = set()
-    for value in values:
-        for item in value if isinstance(value, (list, tuple)) else [value]:
-            if item is not None:
-                out.add(_text(item))
-    return out
-
-
-def judge_rows(task: Task, got: Iterable[Any], expected: Iterable[Any]) -> Feedback:
-    """A console task: the values the analyst's query returned against those the
-    check computed, as sets — the result counts, not how the query is written."""
-    have, want = _values(got), _values(expected)
-    if have == want:
-        return right(task)
-    missing, extra = sorted(want - have), sorted(have - want)
-    said = []
-    if missing:
-        said.append(f"{len(missing)} of the {len(want)} expected "
-                    f"value{'s' if len(want) != 1 else ''} "
-                    f"{'is' if len(missing) == 1 else 'are'} missing")
-    if extra:
-        shown = ", ".join(extra[:5]) + ("…" if len(extra) > 5 else "")
-        said.append(f"{'this does' if len(extra) == 1 else 'these do'} not belong: {shown}")
-    return wrong(task, "", lead=f"Your query returned {len(have)} "
-                                f"value{'s' if len(have) != 1 else ''}; "
-                                + "; ".join(said) + ".")
-
-
-def rows_key(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Rows as comparable text, order kept: two runs gave the same answer when equal."""
-    return [json.dumps(row, sort_keys=True, default=str, ensure_ascii=False) for row in rows]
-
-
-def judge_parameter(task: Task, value: str, got: Sequence[Mapping[str, Any]],
-                    expected: Sequence[Mapping[str, Any]]) -> Feedback:
-    """A parameter task: the saved query's rows with the analyst's value against its
-    rows with the value the check computed."""
-    if rows_key(got) == rows_key(expected):
-        return right(task)
-    return wrong(task, value, lead=f"With {task.param}={value.strip()} the query returns "
-                                   f"{len(got)} row{'s' if len(got) != 1 else ''}, "
-                                   "not the ones asked for.")
-
-
-def parameter_value(task: Task, answer: str) -> str:
-    """``"recipient=Ukraine"`` or ``"Ukraine"`` -> ``"Ukraine"``."""
-    text = answer.strip()
-    name, sep, rest = text.partition("=")
-    return rest.strip() if sep and name.strip() == task.param else text
-
-
-# --------------------------------------------------------------------------- console hand-off
-
-
-def step_parameters(step: Step, catalogue: Mapping[str, SavedQuery]) -> dict[str, Any]:
-    """The step's saved-query parameters for the console: converted as the query
-    declares them, defaults filled in, and each actor or weapon-system value typed
-    (``"actor:Russia"``), so the console resolves it — and whatever name the
-    analyst puts in its place — to an id, as the saved query would."""
-    if step.query is None:
-        raise ConfigError(f"walkthrough step {step.id!r} runs no saved query")
-    query = catalogue[step.query]
-    params = convert_params(query, step.params)
-    for param in query.params:
-        value = params.get(param.name)
-        if param.entity_kind and value is not None:
-            params[param.name] = typed_text(param.entity_kind, str(value))
-    return params
-
-
-def console_text(params: Mapping[str, Any]) -> str:
-    """Console parameters as ``name=value`` lines, one per parameter: a typed
-    entity as it reads (``recipient=actor:Russia``), anything else as JSON
-    (``from_year=2022``, ``category=null``), which the console reads back as is."""
-    lines = []
-    for name, value in params.items():
-        shown = value if split_typed(value) else json.dumps(value, ensure_ascii=False)
-        lines.append(f"{name}={shown}")
-    return "\n".join(lines)

@@ -20,16 +20,8 @@ from explorer.queries import SavedQuery
 from explorer.resolve import NameLookup, lookup_for
 from explorer.runner import QueryResult
 from explorer.walkthrough.checks import check_answer, reveal, run_show
-from explorer.walkthrough.steps import (
-    SHOWN,
-    SKIPPED,
-    SOLVED,
-    SYMBOLS,
-    Step,
-    record,
-    short_cypher,
-    tally,
-)
+from explorer.walkthrough.progress import SHOWN, SKIPPED, SOLVED, SYMBOLS, record, tally
+from explorer.walkthrough.steps import Step, short_cypher
 
 COMMANDS = "show (reveal the answer), skip, quit"
 _KIND_HELP = {

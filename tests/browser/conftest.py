@@ -30,7 +30,7 @@ import pytest
 from explorer.db import Database
 from explorer.localdb.server import free_port
 from explorer.walkthrough.steps import PROGRESS_COOKIE
-from tests.conftest import REPO, _loaded_counts, graph_counts, sipri_test_file
+from tests.conftest import REPO, ensure_loaded_graph
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -72,15 +72,8 @@ def existing_pages() -> dict[str, str]:
 
 
 def load_graph(db: Database) -> None:
-    """Seeds + SIPRI, as the `loaded_graph` fixture loads them (shared bookkeeping)."""
-    if _loaded_counts.get("graph") != graph_counts(db):
-        from explorer.loaders.seed_loader import load_seeds
-        from explorer.loaders.sipri_loader import load_sipri
-
-        db.write(lambda tx: tx.run("MATCH (n) DETACH DELETE n").consume())
-        load_seeds(db)
-        load_sipri(db, sipri_test_file())
-        _loaded_counts["graph"] = graph_counts(db)
+    """Seeds + SIPRI, the `loaded_graph` fixture's graph (loaded only if not there)."""
+    ensure_loaded_graph(db)
 
 
 def _wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:

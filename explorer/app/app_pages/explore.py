@@ -8,10 +8,32 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from explorer.app import cached, tables
 from explorer.app import widgets as w
 from explorer.app.links import escape_md
+from explorer.app.saving import save_view_form
 from explorer.app.state import get_db
-from explorer.graph import STATUS_ORDER, STATUS_STYLES, entity_id
+from explorer.errors import ParameterError
+from explorer.graph import (
+    LAYOUT_LABELS,
+    LAYOUTS,
+    STATUS_ORDER,
+    STATUS_STYLES,
+    TRANSFER_EDGE_TYPE,
+    compute_positions,
+    entity_id,
+    legend_html,
+    make_rule,
+    parse_rules,
+    prepare_graph,
+    rule_scales,
+    rules_legend_html,
+    rules_text,
+    to_pyvis_html,
+)
+from explorer.graph.layouts import extend_layout
+from explorer.graph.rules import EDGE_PROPERTIES, NODE_PROPERTIES, NUMBER, PROPERTY_NAMES
+from explorer.graph_export import provenance_lines
 from explorer.page_queries.explore import (
     MAX_HOPS,
     ExploreFilters,
@@ -22,18 +44,56 @@ from explorer.page_queries.explore import (
 
 HAS_PROFILE = w.has_page("profile")
 DEFAULT_ACTORS = ("north-korea",)
-URL_KEYS = ("actors", "hops", "status", "category", "from", "to", "min_tiv")
+# Each actor added keeps the earlier drawing's positions (one cached drawing per
+# step), so the list is bounded: a long link cannot make the page recurse without end.
+MAX_ACTORS = 12
+URL_KEYS = ("actors", "hops", "status", "category", "from", "to", "min_tiv", "layout", "style")
+# Explore draws actors and the supplier -> recipient arrows folded from their transfers:
+# the styling pickers offer what the rule model allows for those two.
+RULE_PICKERS = (  # (session key, target, label, heading)
+    ("explore_rule_size", "size", "Actor", "Actor size by"),
+    ("explore_rule_colour", "color", "Actor", "Actor colour by"),
+    ("explore_rule_width", "width", TRANSFER_EDGE_TYPE, "Arrow width by"),
+    ("explore_rule_edge_colour", "color", TRANSFER_EDGE_TYPE, "Arrow colour by"),
+)
+DEFAULT_LOOK = {
+    "explore_rule_size": "number of links (default)",
+    "explore_rule_colour": "kind (default)",
+    "explore_rule_width": "TIV, else quantity, log scale (default)",
+    "explore_rule_edge_colour": "status (default)",
+}
 
 
-@st.cache_data(ttl=w.CACHE_TTL_S, show_spinner=False, max_entries=32)
+@st.cache_data(ttl=cached.CACHE_TTL_S, show_spinner=False, max_entries=32)
 def explore_view(
     _db: Any, actors: tuple[str, ...], hops: int, statuses: tuple[str, ...],
     categories: tuple[str, ...], year_from: int | None, year_to: int | None,
-    min_tiv: float | None,
+    min_tiv: float | None, layout: str, style: str,
 ) -> dict[str, Any]:
     filters = ExploreFilters(actors, hops, statuses, categories, year_from, year_to, min_tiv)
     hood = neighbourhood(_db, filters)
-    view = w.drawing(hood.rows, keep=actors)
+    graph, notice = prepare_graph(hood.rows, max_nodes=w.MAX_DRAWN_NODES, keep=actors)
+    # The chosen layout for the page and the SVG alike; rules were validated by the page.
+    if layout == "force" and len(actors) > 1:
+        # Actors are kept in the order they were added, so the drawing grows the way
+        # the analyst expanded it: what the first actors' drawing placed stays put
+        # and only the new nodes find room (the previous drawing is a cache hit).
+        before = explore_view(_db, actors[:-1], hops, statuses, categories, year_from,
+                              year_to, min_tiv, layout, style)
+        positions = extend_layout(graph, before["positions"])
+    else:
+        positions = compute_positions(graph, layout, focus=actors)
+    rules = parse_rules(style)
+    scales = rule_scales(graph, rules)
+    replaced = ["width"] if any(r.target == "width" for r in rules) else []
+    view = {
+        "graph": graph, "notice": notice.message, "capped": notice.capped,
+        "positions": positions,
+        "html": to_pyvis_html(graph, height=f"{w.GRAPH_HEIGHT_PX}px", positions=positions,
+                              rules=rules),
+        "legend": legend_html(replaced=replaced) + rules_legend_html(scales),
+        "legend_lines": len(rules),
+    }
     # Not the rows themselves: every rerun unpickles the cached value, and the rows
     # of a big neighbourhood weigh megabytes. What the page needs is drawn from them here.
     return {
@@ -53,9 +113,9 @@ st.title("Explore")
 st.caption("Who supplies whom around the actors you pick. Arrows run supplier → recipient; "
            "solid dark blue is delivered, dashed orange is sought. Click a node to act on it.")
 
-options = w.guarded(lambda: w.cached_actor_options(db))
-categories = w.guarded(lambda: w.cached_categories(db))
-first_year, last_year = w.guarded(lambda: w.cached_year_bounds(db))
+options = w.guarded(lambda: cached.cached_actor_options(db))
+categories = w.guarded(lambda: cached.cached_categories(db))
+first_year, last_year = w.guarded(lambda: cached.cached_year_bounds(db))
 by_id = {a["id"]: a for a in options}
 labels = {a["id"]: actor_label(a) for a in options}
 
@@ -66,12 +126,16 @@ def apply_url(url: dict[str, str]) -> None:
     if "actors" in url:
         names = [n.strip() for n in url["actors"].split(",") if n.strip()]
         # Each name must name one actor; a near miss is suggested, never drawn instead.
-        table = w.guarded(lambda: w.cached_names(db, "actor"))
+        table = w.guarded(lambda: cached.cached_names(db, "actor"))
         resolved, problems = resolve_actors(table, names)
         for problem in problems:
             st.warning(escape_md(problem[:1].upper() + problem[1:]),
                        icon=":material/person_search:")
-        state["explore_actors"] = [a for a in resolved if a in by_id]
+        chosen = [a for a in resolved if a in by_id]
+        if len(chosen) > MAX_ACTORS:
+            st.warning(f"This link names {len(chosen)} actors; Explore draws the first "
+                       f"{MAX_ACTORS}.", icon=":material/filter_alt:")
+        state["explore_actors"] = chosen[:MAX_ACTORS]
     if url.get("hops", "").isdigit():
         state["explore_hops"] = min(MAX_HOPS, max(1, int(url["hops"])))
     if "status" in url:
@@ -84,6 +148,38 @@ def apply_url(url: dict[str, str]) -> None:
         state["explore_years"] = (max(first_year, min(low, high)), min(last_year, max(low, high)))
     if "min_tiv" in url:
         state["explore_min_tiv"] = max(0.0, _float(url["min_tiv"]))
+    if "layout" in url:
+        if url["layout"] in LAYOUTS:
+            state["explore_layout"] = url["layout"]
+        else:
+            state["explore_layout"] = "force"
+            st.warning(f"Unknown layout {escape_md(url['layout'])!r} in the link — choose "
+                       f"{', '.join(LAYOUTS)}; drawing the force layout.",
+                       icon=":material/warning:")
+    if "style" in url:
+        apply_style(url["style"])
+
+
+def apply_style(text: str) -> None:
+    """Styling rules from the link into the pickers; a bad rule is said, never guessed."""
+    state = st.session_state
+    for key, _, _, _ in RULE_PICKERS:
+        state[key] = None
+    try:
+        rules = parse_rules(text)
+    except ParameterError as error:
+        st.warning(escape_md(str(error)[:1].upper() + str(error)[1:]) + " — no styling rule "
+                   "from the link is applied.", icon=":material/palette:")
+        return
+    pickers = {(target, label): key for key, target, label, _ in RULE_PICKERS}
+    for rule in rules:
+        key = pickers.get((rule.target, rule.label))
+        if key is None:
+            st.warning(escape_md(f"Style rule {rule.text!r} does not apply here: Explore draws "
+                                 "actors and supplier → recipient arrows (TRANSFER)."),
+                       icon=":material/palette:")
+            continue
+        state[key] = rule.prop
 
 
 def _int(text: str | None, fallback: int) -> int:
@@ -108,6 +204,9 @@ st.session_state.setdefault("explore_hops", 1)
 st.session_state.setdefault("explore_statuses", list(STATUS_ORDER))
 st.session_state.setdefault("explore_categories", [])
 st.session_state.setdefault("explore_min_tiv", 0.0)
+st.session_state.setdefault("explore_layout", "force")
+for _key, _, _, _ in RULE_PICKERS:
+    st.session_state.setdefault(_key, None)
 if first_year is not None and last_year is not None:
     st.session_state.setdefault("explore_years", (first_year, last_year))
 # A stale value (the graph was reloaded) would make the widget refuse to render.
@@ -136,6 +235,7 @@ with st.sidebar:
     st.subheader("Filters")
     actors = st.multiselect(
         "Actors", list(by_id), key="explore_actors", format_func=lambda a: labels.get(a, a),
+        max_selections=MAX_ACTORS,
         placeholder="type a name or alias (DPRK, U.S., ...)",
         help="Search by name or alias; the arrows drawn are the transfers to and from them.",
         persist_state="session",
@@ -162,7 +262,7 @@ with st.sidebar:
                           help="Transfers whose order or delivery years overlap the range. "
                                "Narrowing it leaves out transfers without a known year.")
     # What the full range means: the years of the data in this graph.
-    data_years = w.guarded(lambda: w.cached_data_range(db))
+    data_years = w.guarded(lambda: cached.cached_data_range(db))
     st.caption(data_years.sentence())
     min_tiv = st.number_input(
         "Minimum TIV (millions)", min_value=0.0, step=10.0, key="explore_min_tiv",
@@ -170,6 +270,30 @@ with st.sidebar:
         help="SIPRI trend-indicator value of the deal (delivered, else total). Above 0, "
              "transfers without a TIV — most reporting — are left out.",
     )
+
+    st.subheader("Drawing")
+    layout = st.segmented_control(
+        "Layout", list(LAYOUTS), key="explore_layout", required=True,
+        format_func=lambda name: LAYOUT_LABELS[name], persist_state="session",
+        help="Force: linked actors pull together. Supplier → recipient tiers: actors that "
+             "only supply on top, those that only receive at the bottom, the ones that do "
+             "both between. Rings around the focus: the chosen actors in the centre, one "
+             "ring per hop. Each gives the same picture for the same graph.",
+    )
+    picked = []
+    for _key, target, label, heading in RULE_PICKERS:
+        table = EDGE_PROPERTIES if label in EDGE_PROPERTIES else NODE_PROPERTIES
+        choices = [p for p, kind in table[label].items() if target == "color" or kind == NUMBER]
+        prop = st.selectbox(
+            heading, choices, key=_key, placeholder=DEFAULT_LOOK[_key],
+            format_func=lambda p: PROPERTY_NAMES.get(p, p.replace("_", " ")),
+            persist_state="session",
+            help=f"A styling rule ({target}:{label}.property): the legend under the drawing "
+                 "says what the values are and how they are drawn. Clear it for the default.",
+        )
+        if prop:
+            picked.append(make_rule(target, label, prop))
+    style = rules_text(picked)
 
 year_from = year_to = None
 if years is not None and (years[0] > first_year or years[1] < last_year):
@@ -185,6 +309,8 @@ url_state = {
     "from": str(year_from) if year_from is not None else "",
     "to": str(year_to) if year_to is not None else "",
     "min_tiv": f"{min_tiv:g}" if min_tiv else "",
+    "layout": layout if layout and layout != "force" else "",
+    "style": style,
 }
 url_state = {k: v for k, v in url_state.items() if v}
 if url_state != url_now:
@@ -202,7 +328,7 @@ if not chosen_statuses:
 with st.spinner("Querying the neighbourhood…"):
     view = w.guarded(lambda: explore_view(
         db, chosen, int(hops or 1), chosen_statuses, tuple(chosen_categories or ()),
-        year_from, year_to, float(min_tiv) if min_tiv else None,
+        year_from, year_to, float(min_tiv) if min_tiv else None, str(layout or "force"), style,
     ))
 
 graph = view["graph"]
@@ -220,7 +346,8 @@ if selected and selected.get("entityId") in node_ids:
                       f"{escape_md(str(selected.get('label') or 'node'))}")
         if actor:
             grow.button("Expand neighbours", key="explore_expand", icon=":material/add_circle:",
-                        on_click=expand, args=(entity,), disabled=entity in chosen,
+                        on_click=expand, args=(entity,),
+                        disabled=entity in chosen or len(chosen) >= MAX_ACTORS,
                         help="Add it to the actors and draw its transfers too.",
                         width="stretch")
             profile.button("Open profile", key="explore_profile", icon=":material/person:",
@@ -243,25 +370,27 @@ if view["truncated"]:
 if not graph.nodes:
     st.info("No transfer matches these filters — widen the statuses, categories, years or "
             "TIV.", icon=":material/filter_alt_off:")
-w.graph_view(view["html"], key="explore_graph", on_change=remember_click)
+# The provenance first: the PNG button paints it under the picture.
+provenance = w.provenance_for(db, "explore: actor neighbourhood", view["filters"], [], graph)
+w.graph_view(view["html"], key="explore_graph", on_change=remember_click,
+             footer=provenance_lines(provenance), png_name="explore-neighbourhood.png")
 st.caption(summary)
 with st.expander("Legend", expanded=True, icon=":material/info:"):
-    w.legend()
+    w.legend(view["legend"], height=96 + 34 * view["legend_lines"])
 
 # --- the same result as a table, and downloads --------------------------------------------
-provenance = w.provenance_for(db, "explore: actor neighbourhood", view["filters"], [], graph)
 # Lazy tabs: only the open one is drawn. The Cypher view pulls in the browser's
 # syntax highlighter (1.5 MB of script), which would slow down the network's drawing.
 arrows, nodes, query = st.tabs(["Transfers (arrows)", "Actors (nodes)", "Query"],
                                key="explore_tab", on_change="rerun")
 if arrows.open:
     with arrows:
-        table = pd.DataFrame(w.arrow_rows(graph))
+        table = pd.DataFrame(tables.arrow_rows(graph))
         st.dataframe(table, hide_index=True, width="stretch", placeholder="",
                      column_config={"tiv": st.column_config.NumberColumn("TIV", format="%.1f")})
 if nodes.open:
     with nodes:
-        st.dataframe(pd.DataFrame(w.node_rows(graph)), hide_index=True, width="stretch",
+        st.dataframe(pd.DataFrame(tables.node_rows(graph)), hide_index=True, width="stretch",
                      placeholder="")
 if query.open:
     with query:
@@ -269,4 +398,6 @@ if query.open:
         st.code(json.dumps(view["parameters"], indent=2, ensure_ascii=False), language="json")
 w.attribution_line(graph, provenance)
 st.markdown("**Download what is drawn** (with the query, filters and sources)")
-w.download_buttons(graph, provenance, key="explore", stem="explore-neighbourhood")
+w.download_buttons(graph, provenance, key="explore", stem="explore-neighbourhood",
+                   positions=view["positions"])
+save_view_form(db, "explore", url_state)

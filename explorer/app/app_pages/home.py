@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from explorer.app import cached
 from explorer.app import widgets as w
 from explorer.app.links import escape_md, page_link, saved_query_link
 from explorer.app.state import get_db
@@ -19,14 +20,14 @@ from explorer.page_queries.overview import graph_overview
 WALKTHROUGH_PAGE = "app_pages/walkthrough.py"
 
 
-@st.cache_data(ttl=w.CACHE_TTL_S, show_spinner=False)
+@st.cache_data(ttl=cached.CACHE_TTL_S, show_spinner=False)
 def cached_overview(_db: Database) -> dict[str, Any]:
     return graph_overview(_db)
 
 
-@st.cache_data(ttl=w.CACHE_TTL_S, show_spinner="Computing the findings…")
+@st.cache_data(ttl=cached.CACHE_TTL_S, show_spinner="Computing the findings…")
 def cached_findings(_db: Database) -> list[Finding]:
-    return headline_findings(_db, w.cached_catalogue())
+    return headline_findings(_db, cached.cached_catalogue())
 
 
 st.title("Arms-transfer graph explorer")

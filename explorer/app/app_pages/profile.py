@@ -11,10 +11,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from explorer.app.cached import CACHE_TTL_S
+from explorer.app.charts import footer_lines, status_label, transfers_by_year, with_footer
 from explorer.app.links import escape_md, markdown_table
 from explorer.app.state import get_db
-from explorer.app.status_charts import status_label, transfers_by_year
-from explorer.app.widgets import CACHE_TTL_S, guarded
+from explorer.app.widgets import guarded
 from explorer.attribution import SIPRI_ATTRIBUTION
 from explorer.db import Database
 from explorer.errors import UnresolvedName
@@ -156,17 +157,22 @@ metric = st.segmented_control(
 ) or "transfers"
 all_years = sorted({row["year"] for row in profile.by_year if row["year"] is not None})
 span = list(range(all_years[0], all_years[-1] + 1)) if all_years else []
+# The charts' footer: the sources of the actor's transfers (datasets, and the reports
+# whose claims the chart counts), so a PNG saved from a chart names them.
+transfer_sources = footer_lines(
+    {"title": row["source"], "publisher": row["publisher"], "attribution": row["attribution"]}
+    for row in profile.sources
+    if row["kind"] == "dataset" or any(" → " in str(s) for s in row["supports"]))
 left, right = st.columns(2)
 for column, direction, title in ((left, "outbound", "Supplies to others"),
                                  (right, "inbound", "Receives from others")):
     with column:
         rows = [row for row in profile.by_year if row["direction"] == direction]
         if rows:
-            st.altair_chart(
+            st.altair_chart(with_footer(
                 transfers_by_year(rows, metric="tiv" if metric == "TIV" else "transfers",
-                                  years=span, title=title),
-                width="stretch",
-            )
+                                  years=span),
+                transfer_sources, title=title), width="stretch")
         else:
             st.markdown(f"**{title}**")
             st.caption("None in the graph.")

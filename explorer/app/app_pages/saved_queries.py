@@ -10,9 +10,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from explorer.app import charts
+from explorer.app import cached, charts, param_widgets, tables
 from explorer.app import widgets as w
 from explorer.app.links import escape_md
+from explorer.app.saving import saved_library
 from explorer.app.state import get_db
 from explorer.errors import ExplorerError, UnresolvedName
 from explorer.labels import INFERRED_NOTE, INFERRED_SUFFIX
@@ -28,16 +29,16 @@ def widget_key(query: SavedQuery, param: Param) -> str:
     return f"saved_p_{query.name}_{param.name}"
 
 
-@st.cache_data(ttl=w.CACHE_TTL_S, show_spinner=False, max_entries=32)
+@st.cache_data(ttl=cached.CACHE_TTL_S, show_spinner=False, max_entries=32)
 def saved_drawing(_db: Any, name: str, params_json: str) -> dict[str, Any]:
-    result = w.cached_saved(_db, name, params_json)
+    result = cached.cached_saved(_db, name, params_json)
     return w.drawing(result.rows)
 
 
 def param_choices(db: Any, param: Param) -> list[tuple[Any, str]] | None:
     """(value, label) pairs for a select widget, or None for a free input."""
     if param.choices_query:
-        pairs = w.guarded(lambda: w.cached_choices(db, param.choices_query))
+        pairs = w.guarded(lambda: cached.cached_choices(db, param.choices_query))
     elif param.choices is not None:
         pairs = [(c, str(c)) for c in param.choices]
     else:
@@ -50,9 +51,9 @@ def param_choices(db: Any, param: Param) -> list[tuple[Any, str]] | None:
 
 def suggestions_for(db: Any, param: Param) -> list[dict[str, Any]] | None:
     if param.type == "actor":
-        return w.guarded(lambda: w.cached_actor_options(db))
+        return w.guarded(lambda: cached.cached_actor_options(db))
     if param.type == "weapon_system":
-        return w.guarded(lambda: w.cached_weapon_options(db))
+        return w.guarded(lambda: cached.cached_weapon_options(db))
     return None
 
 
@@ -87,7 +88,7 @@ def show_result(db: Any, query: SavedQuery, params_json: str, rows: list[dict[st
         graph = drawn["graph"]
         arrows, raw = st.tabs(["Transfers (arrows)", "Rows"])
         with arrows:
-            st.dataframe(pd.DataFrame(w.arrow_rows(graph)), hide_index=True, width="stretch",
+            st.dataframe(pd.DataFrame(tables.arrow_rows(graph)), hide_index=True, width="stretch",
                          placeholder="")
         with raw:
             table(rows, None)
@@ -104,13 +105,17 @@ def show_result(db: Any, query: SavedQuery, params_json: str, rows: list[dict[st
     elif view.kind == "line":
         chart = charts.line_chart(rows, view.get("x"), view.get("y"), view.get("color"))
     elif view.kind == "timeline":
-        chart = charts.timeline_chart(rows, view.get("date"), view.get("label"),
-                                      view.get("end"), view.get("color"))
+        chart = charts.rows_timeline(rows, view.get("date"), view.get("label"),
+                                     view.get("end"), view.get("color"))
     elif view.kind == "map":
         chart = charts.map_chart(rows, view.get("lat"), view.get("lon"), view.get("label"),
                                  size=view.get("size"), color=view.get("color"))
     if chart is not None:
-        st.altair_chart(chart, width="stretch")
+        # The chart names its sources itself, so a PNG saved from its menu keeps them.
+        credited = w.guarded(lambda: w.result_sources(db, rows))
+        footer = charts.footer_lines(credited.sources) + ([credited.note] if credited.note
+                                                          else [])
+        st.altair_chart(charts.with_footer(chart, footer), width="stretch")
         with st.expander(f"The {len(rows):,} rows as a table", icon=":material/table:"):
             table(rows, None)
     else:
@@ -120,7 +125,7 @@ def show_result(db: Any, query: SavedQuery, params_json: str, rows: list[dict[st
 
 
 def table(rows: Sequence[Mapping[str, Any]], columns: list[str] | None) -> None:
-    w.result_table(rows, columns)
+    tables.result_table(rows, columns)
     if any(str(value).endswith(INFERRED_SUFFIX) for row in rows for value in row.values()
            if isinstance(value, str)):
         st.caption(INFERRED_NOTE)
@@ -131,7 +136,10 @@ st.title("Saved queries")
 st.caption("The questions the team asks often, as Cypher with parameters. The address bar "
            "holds the query and its values: copy it to share exactly this view.")
 
-catalogue: dict[str, SavedQuery] = w.guarded(w.cached_catalogue)
+catalogue: dict[str, SavedQuery] = dict(w.guarded(cached.cached_catalogue))
+# The team's own, saved from the console or imported (explorer saved import), beside them.
+saved_library(db)
+catalogue.update(w.guarded(lambda: cached.cached_team_queries(db)))
 if not catalogue:
     st.info("No saved queries yet: add .cypher files to cypher/queries (see docs/queries.md).",
             icon=":material/bookmarks:")
@@ -145,7 +153,7 @@ if url and url != st.session_state.get("saved_url"):
         st.session_state["saved_query"] = chosen_name
         query_from_url = catalogue[chosen_name]
         for param in query_from_url.params:
-            st.session_state[widget_key(query_from_url, param)] = w.initial_state(
+            st.session_state[widget_key(query_from_url, param)] = param_widgets.initial_state(
                 param, url.get(param.name), param_choices(db, param))
         st.session_state["saved_search"] = ""
         st.session_state["saved_tags"] = []
@@ -179,7 +187,7 @@ with left:
 query = catalogue[st.session_state["saved_query"]]
 
 with right:
-    st.subheader(query.title)
+    st.subheader(escape_md(query.title))
     if query.description:
         st.markdown(escape_md(query.description))
     raw: dict[str, Any] = {}
@@ -189,21 +197,21 @@ with right:
             key = widget_key(query, param)
             choices = param_choices(db, param)
             if key not in st.session_state:
-                st.session_state[key] = w.initial_state(param, None, choices)
+                st.session_state[key] = param_widgets.initial_state(param, None, choices)
             with columns[i % len(columns)]:
-                raw[param.name] = w.param_widget(param, key=key, choices=choices,
+                raw[param.name] = param_widgets.param_widget(param, key=key, choices=choices,
                                                  suggestions=suggestions_for(db, param))
         if not query.params:
             st.caption("This query takes no parameters.")
         elif any(p.name in PERIOD_PARAMS for p in query.params):
             # What "no limit" means: the years the data in this graph covers.
-            st.caption(w.guarded(lambda: w.cached_data_range(db)).sentence())
+            st.caption(w.guarded(lambda: cached.cached_data_range(db)).sentence())
         st.form_submit_button("Run query", icon=":material/play_arrow:", type="primary")
 
     # The URL says which query with which values; a colleague's link reruns it.
     url_state = {QUERY_KEY: query.name}
     for param in query.params:
-        text = w.to_text(param, raw.get(param.name))
+        text = param_widgets.to_text(param, raw.get(param.name))
         if text:
             url_state[param.name] = text
     if url_state != url:
@@ -219,7 +227,7 @@ with right:
     else:
         try:
             with st.spinner("Running…"):
-                result = w.cached_saved(db, query.name, params_json)
+                result = cached.cached_saved(db, query.name, params_json)
         except UnresolvedName as error:
             # A name the analyst typed: say which, with the closest names.
             message = str(error)

@@ -8,10 +8,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from explorer.app.cached import CACHE_TTL_S
+from explorer.app.charts import status_label
 from explorer.app.links import escape_md, markdown_table, saved_query_link
 from explorer.app.state import get_db
-from explorer.app.status_charts import status_label
-from explorer.app.widgets import CACHE_TTL_S, guarded
+from explorer.app.widgets import guarded
 from explorer.db import Database
 from explorer.page_queries.provenance import (
     CLAIMS_QUERY,

@@ -7,13 +7,14 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from explorer.app.cached import CACHE_TTL_S, cached_data_range
+from explorer.app.charts import footer_lines, timeline_chart, with_footer
+from explorer.app.charts.provenance import SIPRI_DATASET
 from explorer.app.links import escape_md, markdown_table
 from explorer.app.state import get_db
-from explorer.app.status_charts import timeline_chart
-from explorer.app.widgets import CACHE_TTL_S, guarded
+from explorer.app.widgets import guarded
 from explorer.db import Database
 from explorer.labels import INFERRED_NOTE, inferred_mark, year_span
-from explorer.page_queries.explore import DataRange, data_range
 from explorer.page_queries.profiles import ActorChoice, actor_choices
 from explorer.page_queries.timeline import DEFAULT_ACTORS, Timeline, event_actors, timeline
 
@@ -32,11 +33,6 @@ MAX_LANES = 25
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
 def cached_choices(_db: Database) -> list[ActorChoice]:
     return actor_choices(_db)
-
-
-@st.cache_data(ttl=CACHE_TTL_S, show_spinner=False)
-def cached_data_range(_db: Database) -> DataRange:
-    return data_range(_db)
 
 
 @st.cache_data(ttl=CACHE_TTL_S, show_spinner="Reading the timeline…")
@@ -117,7 +113,12 @@ view = st.segmented_control(
 st.caption(data_years.sentence())
 start, end = window(view, tl)
 drawn, left_out = tl.busiest(MAX_LANES)
-st.altair_chart(timeline_chart(drawn, start, end), width="stretch")
+# The chart names the sources of what it draws (SIPRI only when a delivery bar is drawn),
+# so a PNG saved from its menu keeps them.
+credited = ([SIPRI_DATASET] if drawn.deliveries else []) + [
+    {"title": row["source"]} for row in [*drawn.events, *drawn.claims] if row.get("source")]
+st.altair_chart(with_footer(timeline_chart(drawn, start, end), footer_lines(credited)),
+                width="stretch")
 if left_out:
     st.caption(f"The chart keeps the {MAX_LANES} busiest transfer lanes; {left_out} smaller "
                "ones are in the table below.")

@@ -15,6 +15,7 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
+from explorer.app import cached, tables
 from explorer.app import widgets as w
 from explorer.app.links import (
     CONSOLE_PAGE,
@@ -31,44 +32,37 @@ from explorer.app.walkthrough_state import cookie_progress, save_cookie
 from explorer.errors import ExplorerError
 from explorer.runner import QueryResult
 from explorer.walkthrough.checks import Reveal, check_answer, reveal
-from explorer.walkthrough.steps import (
+from explorer.walkthrough.judging import Feedback, console_text, parameter_value, step_parameters
+from explorer.walkthrough.progress import (
     SHOWN,
     SKIPPED,
     SOLVED,
     SYMBOLS,
-    Feedback,
-    Step,
-    check_steps,
-    console_text,
     decode_progress,
     encode_progress,
     first_open,
-    focus_rows,
-    load_steps,
-    parameter_value,
     record,
-    short_cypher,
-    step_parameters,
     tally,
 )
+from explorer.walkthrough.steps import Step, check_steps, focus_rows, load_steps, short_cypher
 
 EXPLORE_PAGE = "app_pages/explore.py"
 DONE = "done"
 STATE_WORDS = {SOLVED: "solved", SHOWN: "answer shown", SKIPPED: "skipped", None: "to do"}
 
 
-@st.cache_data(ttl=w.CACHE_TTL_S, show_spinner=False)
+@st.cache_data(ttl=cached.CACHE_TTL_S, show_spinner=False)
 def cached_steps() -> list[Step]:
     return load_steps()
 
 
-@st.cache_data(ttl=w.CACHE_TTL_S, show_spinner=False, max_entries=32)
+@st.cache_data(ttl=cached.CACHE_TTL_S, show_spinner=False, max_entries=32)
 def cached_drawing(_db: Any, name: str, params_json: str) -> dict[str, Any]:
-    return w.drawing(w.cached_saved(_db, name, params_json).rows)
+    return w.drawing(cached.cached_saved(_db, name, params_json).rows)
 
 
 def names(kind: str) -> Any:
-    return w.cached_names(db, kind)
+    return cached.cached_names(db, kind)
 
 
 # --------------------------------------------------------------------------- progress
@@ -185,8 +179,8 @@ def show_feedback(step: Step, number: int, total: int) -> None:
 def run_rows(step: Step) -> QueryResult:
     ref = step.show
     if ref.saved:
-        return w.cached_saved(db, ref.query, json.dumps(ref.params, sort_keys=True))
-    return w.cached_cypher(db, ref.cypher, "{}")
+        return cached.cached_saved(db, ref.query, json.dumps(ref.params, sort_keys=True))
+    return cached.cached_cypher(db, ref.cypher, "{}")
 
 
 def show_query(step: Step) -> None:
@@ -215,7 +209,7 @@ def show_rows(step: Step, result: QueryResult) -> Any:
         st.info("The query returned no rows — is the data loaded? (`explorer load seeds`, "
                 "`explorer load sipri`)", icon=":material/search_off:")
         return None
-    if view is not None and view.kind == "graph" and w.has_graph(result.rows):
+    if view is not None and view.kind == "graph" and tables.has_graph(result.rows):
         drawn = w.guarded(lambda: cached_drawing(db, step.show.query,
                                                  json.dumps(step.show.params, sort_keys=True)))
         clicked = w.graph_view(drawn["html"], key=f"walkthrough_graph_{step.id}")
@@ -228,11 +222,11 @@ def show_rows(step: Step, result: QueryResult) -> Any:
     if step.focus and chosen:
         st.caption(f"The {len(chosen):,} row{'s' if len(chosen) != 1 else ''} this step is "
                    f"about, of {len(result.rows):,}; all of them below.")
-    w.result_table(chosen or result.rows, list(step.columns) or columns,
+    tables.result_table(chosen or result.rows, list(step.columns) or columns,
                    key=f"walkthrough_rows_{step.id}")
     if step.focus or step.columns:
         with st.expander(f"All {len(result.rows):,} rows", icon=":material/table:"):
-            w.result_table(result.rows, columns, key=f"walkthrough_all_{step.id}")
+            tables.result_table(result.rows, columns, key=f"walkthrough_all_{step.id}")
     shown = chosen or result.rows
     provenance = w.provenance_for(db, step.show.name, result.parameters, shown)
     w.attribution_line(shown, provenance)
@@ -310,11 +304,11 @@ def console_task(step: Step) -> None:
     ran = st.session_state.get(f"walkthrough_ran_{step.id}")
     if ran:
         try:
-            result = w.cached_cypher(db, ran, "{}")
+            result = cached.cached_cypher(db, ran, "{}")
         except ExplorerError:
             return  # the feedback below says why
         st.caption(f"Your query: {len(result.rows):,} rows")
-        w.result_table(result.rows, key=f"walkthrough_ran_rows_{step.id}")
+        tables.result_table(result.rows, key=f"walkthrough_ran_rows_{step.id}")
     page_link(CONSOLE_PAGE, "Try more in the Console", {"cypher": step.task.given},
               icon=":material/terminal:")
 
@@ -337,12 +331,12 @@ def parameter_task(step: Step) -> None:
         return
     params = {**step.show.params, task.param: value}
     try:
-        result = w.cached_saved(db, step.show.query, json.dumps(params, sort_keys=True))
+        result = cached.cached_saved(db, step.show.query, json.dumps(params, sort_keys=True))
     except ExplorerError:
         return  # the feedback below says why
     st.caption(f"With {escape_md(task.param)} = {escape_md(value)}: {len(result.rows):,} rows")
     view = catalogue[step.show.query].view
-    w.result_table(result.rows, list(step.columns) or list(view.get("columns") or []) or None
+    tables.result_table(result.rows, list(step.columns) or list(view.get("columns") or []) or None
                    if view.kind == "table" else None, key=f"walkthrough_ran_rows_{step.id}")
     link = f"{site()}/saved_queries?" + urlencode(query_link_params(step.show.query, params))
     st.markdown("**The link to share:**")
@@ -443,7 +437,7 @@ def restart() -> None:
 st.title("Walkthrough")
 db = get_db()
 steps = w.guarded(cached_steps)
-catalogue = w.guarded(w.cached_catalogue)
+catalogue = w.guarded(cached.cached_catalogue)
 problems = check_steps(steps, catalogue)
 if problems:
     st.error(escape_md(problems[0]) + " — fix cypher/walkthrough.yaml", icon=":material/error:")

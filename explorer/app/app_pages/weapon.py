@@ -13,11 +13,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from explorer.app.charts import deliveries_chart
+from explorer.app.cached import CACHE_TTL_S, cached_names
+from explorer.app.charts import deliveries_chart, footer_lines, status_label, with_footer
+from explorer.app.charts.provenance import SIPRI_DATASET
 from explorer.app.links import escape_md, markdown_table, profile_link, weapon_link
 from explorer.app.state import get_db
-from explorer.app.status_charts import status_label
-from explorer.app.widgets import CACHE_TTL_S, cached_names, guarded
+from explorer.app.widgets import guarded
 from explorer.attribution import SIPRI_ATTRIBUTION
 from explorer.db import Database
 from explorer.errors import UnresolvedName
@@ -165,7 +166,8 @@ if profile.deals:
                       f"{sum(r['tiv_delivered'] for r in summary):,.2f}")
     by_year = deliveries_by_year(profile.deals)
     if by_year:
-        st.altair_chart(deliveries_chart(by_year), width="stretch")
+        st.altair_chart(with_footer(deliveries_chart(by_year), footer_lines([SIPRI_DATASET])),
+                        width="stretch")
     st.dataframe(pd.DataFrame([
         {"supplier": r["supplier"], "recipient": r["recipient"], "deals": r["deals"],
          "ordered": r["ordered"], "delivered": r["delivered"],

@@ -1,18 +1,19 @@
-"""The console's first guard: refuse anything but a read query before it reaches the server.
+"""The console's early check: a keyword scan that names what it refuses, and where.
 
-The second guard is the server itself: the console runs every query in a read
-transaction, which rejects writes this module might miss. This guard exists so
-that a refused query fails early, with a sentence naming what was refused, and
-so that things a read transaction still allows (``LOAD CSV`` reading local files
-or URLs, ``USE system``, procedures outside the allow-list, ``SHOW USERS``) never
-run at all.
+The server has the last word (explorer/readonly/plan.py: ``EXPLAIN`` must say the
+query only reads, and its plan must hold no file loader, command or procedure
+off the allow-list); the run itself is a read transaction. This scan runs first
+so that a refusal reads as a located sentence ("refused at line 3, column 5:
+DELETE writes to the database") instead of an operator name, and so that saved
+queries are checked when they load, with no server at hand. Namespaced function
+calls are the one thing only this scan judges: a plan does not list the
+functions a query calls (docs/queries.md, "The console's safety model").
 
-How it works: the text is split into tokens the way Cypher's lexer splits it
-(comments dropped; string literals, backticked names and ``$parameters`` kept
-whole), then keywords are matched as whole tokens at positions where they can
-be keywords: not after a ``.`` (property keys such as ``n.set``), not after a
-``:`` (labels and relationship types such as ``:Settings``), not after ``AS``
-(aliases), not before a ``:`` (map keys such as ``{delete: true}``).
+How it works: the text is split into tokens (explorer/readonly/lexer.py), then
+keywords are matched as whole tokens at positions where they can be keywords:
+not after a ``.`` (property keys such as ``n.set``), not after a ``:`` (labels
+and relationship types such as ``:Settings``), not after ``AS`` (aliases), not
+before a ``:`` (map keys such as ``{delete: true}``).
 
 Neo4j 5 decodes Java-style ``\\uXXXX`` escapes anywhere in a query
 (``M\\u0041TCH`` is ``MATCH``), so a query is checked twice when it contains
@@ -26,19 +27,28 @@ import unicodedata
 from dataclasses import dataclass
 
 from explorer.errors import ReadOnlyViolation
+from explorer.readonly.lexer import (
+    NAME,
+    PUNCT,
+    WORD,
+    CypherLexError,
+    Token,
+    decode_unicode_escapes,
+    line_col,
+    tokenize,
+)
 
 __all__ = [
     "ALLOWED_FUNCTIONS",
     "ALLOWED_FUNCTION_NAMESPACES",
     "ALLOWED_PROCEDURES",
-    "CypherLexError",
-    "Token",
+    "FUNCTION",
+    "STATEMENT",
     "Violation",
     "check_read_only",
-    "decode_unicode_escapes",
     "find_violation",
     "is_read_only",
-    "tokenize",
+    "refusal",
 ]
 
 # Read-only procedures an analyst needs to explore the schema and search.
@@ -84,146 +94,21 @@ ALLOWED_FUNCTIONS = frozenset(
     )
 )
 
-WORD, NAME, STRING, PARAM, PUNCT = "word", "name", "string", "param", "punct"
-
-
-@dataclass(frozen=True)
-class Token:
-    """One lexical token. ``text`` is the word, the unquoted name or string, or the
-    parameter name; ``pos`` is the offset of its first character in the text."""
-
-    kind: str
-    text: str
-    pos: int
-
-
-class CypherLexError(Exception):
-    """The text cannot be split into tokens (an unterminated string, name or comment)."""
-
-    def __init__(self, message: str, pos: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.pos = pos
+# The kinds of finding: a namespaced function call, which only this scan judges
+# (see the module's docstring), and everything else, which the server's plan judges too.
+FUNCTION = "function"
+STATEMENT = "statement"
 
 
 @dataclass(frozen=True)
 class Violation:
-    """Why the guard refuses a query, and where (1-based line and column)."""
+    """Why the scan refuses a query, and where (1-based line and column); ``kind``
+    is ``FUNCTION`` or ``STATEMENT``."""
 
     message: str
     line: int
     column: int
-
-
-# Cypher's identifier characters include `$` after the first character and the
-# Unicode format characters; matching them keeps our words aligned with the server's.
-_WORD_PART_CATEGORIES = frozenset({"Mn", "Mc", "Pc", "Cf", "Nl", "Sc"})
-
-
-def _is_word_start(ch: str) -> bool:
-    return ch.isalnum() or ch == "_" or unicodedata.category(ch) in {"Pc", "Cf", "Nl"}
-
-
-def _is_word_part(ch: str) -> bool:
-    return ch.isalnum() or ch in "_$" or unicodedata.category(ch) in _WORD_PART_CATEGORIES
-
-
-def _read_backticked(text: str, start: int) -> tuple[str, int]:
-    """Read a backticked name starting at ``text[start] == '`'``; a doubled backtick
-    inside is one literal backtick. Returns the name and the offset after it."""
-    parts: list[str] = []
-    j = start + 1
-    while True:
-        k = text.find("`", j)
-        if k < 0:
-            raise CypherLexError("unterminated `backticked` name", start)
-        parts.append(text[j:k])
-        if text.startswith("``", k):
-            parts.append("`")
-            j = k + 2
-            continue
-        return "".join(parts), k + 1
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split Cypher text into tokens, dropping whitespace and comments.
-
-    Raises ``CypherLexError`` for an unterminated string, name or block comment.
-    """
-    tokens: list[Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-        elif text.startswith("//", i):
-            while i < n and text[i] not in "\r\n":
-                i += 1
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            if end < 0:
-                raise CypherLexError("unterminated /* comment", i)
-            i = end + 2
-        elif ch in "'\"":
-            j = i + 1
-            while j < n and text[j] != ch:
-                # Any backslash pair stays inside the string, as in Cypher's lexer:
-                # \' and \" do not close it, and \\ is one backslash.
-                j += 2 if text[j] == "\\" else 1
-            if j >= n:
-                raise CypherLexError("unterminated string literal", i)
-            tokens.append(Token(STRING, text[i + 1 : j], i))
-            i = j + 1
-        elif ch == "`":
-            name, i_next = _read_backticked(text, i)
-            tokens.append(Token(NAME, name, i))
-            i = i_next
-        elif ch == "$" and i + 1 < n and text[i + 1] == "`":
-            name, i_next = _read_backticked(text, i + 1)
-            tokens.append(Token(PARAM, name, i))
-            i = i_next
-        elif ch == "$" and i + 1 < n and _is_word_part(text[i + 1]) and text[i + 1] != "$":
-            j = i + 1
-            while j < n and _is_word_part(text[j]):
-                j += 1
-            tokens.append(Token(PARAM, text[i + 1 : j], i))
-            i = j
-        elif _is_word_start(ch):
-            j = i + 1
-            while j < n and _is_word_part(text[j]):
-                j += 1
-            tokens.append(Token(WORD, text[i:j], i))
-            i = j
-        else:
-            tokens.append(Token(PUNCT, ch, i))
-            i += 1
-    return tokens
-
-
-def decode_unicode_escapes(text: str) -> str:
-    """Decode ``\\uXXXX`` escapes the way Java (and Neo4j 5's parser) reads source:
-    anywhere in the text, when the backslash is not itself escaped by an odd run of
-    backslashes, with one or more ``u``s followed by exactly four hex digits."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    backslashes = 0
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and backslashes % 2 == 0 and i + 1 < n and text[i + 1] == "u":
-            j = i + 1
-            while j < n and text[j] == "u":
-                j += 1
-            digits = text[j : j + 4]
-            if len(digits) == 4 and all(c in "0123456789abcdefABCDEF" for c in digits):
-                out.append(chr(int(digits, 16)))
-                i = j + 4
-                # A decoded backslash never starts another escape.
-                backslashes = 0
-                continue
-        backslashes = backslashes + 1 if ch == "\\" else 0
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    kind: str = STATEMENT
 
 
 # Hard keywords: writing clauses, refused wherever they can be keywords.
@@ -453,7 +338,7 @@ class _Scanner:
         stops = _OPERATOR_WORDS | _CLAUSE_WORDS if allow_clauses else _OPERATOR_WORDS
         return not (self.forms[i] & stops)
 
-    def scan(self) -> tuple[str, int] | None:
+    def scan(self) -> tuple[str, int] | tuple[str, int, str] | None:
         i = 0
         n = len(self.tokens)
         while i < n:
@@ -477,8 +362,8 @@ class _Scanner:
         t = self.tok(i)
         return f" {t.text.upper()}" if t is not None and t.kind == WORD else ""
 
-    def check(self, i: int) -> tuple[str, int] | int | None:
-        """A (message, pos) violation at ``i``, or the index to resume at, or None."""
+    def check(self, i: int) -> tuple[str, int] | tuple[str, int, str] | int | None:
+        """A (message, pos[, kind]) violation at ``i``, or the index to resume at, or None."""
         t = self.tokens[i]
         if self.at_keyword_position(i):
             forms = self.forms[i]
@@ -540,22 +425,17 @@ class _Scanner:
                         f"function {name} is not allowed: the console only calls built-in "
                         "functions",
                         t.pos,
+                        FUNCTION,
                     )
                 return after
         return None
-
-
-def _line_col(text: str, pos: int) -> tuple[int, int]:
-    line = text.count("\n", 0, pos) + 1
-    start = text.rfind("\n", 0, pos) + 1
-    return line, pos - start + 1
 
 
 def _violation_in(text: str, decoded: bool) -> Violation | None:
     try:
         tokens = tokenize(text)
     except CypherLexError as exc:
-        line, col = _line_col(text, exc.pos)
+        line, col = line_col(text, exc.pos)
         if decoded:
             message = (
                 f"a \\u escape changes where a string, name or comment ends ({exc.message} "
@@ -563,13 +443,13 @@ def _violation_in(text: str, decoded: bool) -> Violation | None:
             )
         else:
             message = f"the query cannot be checked: {exc.message}"
-        return Violation(message, line, col)
+        return Violation(message, line, col, STATEMENT)
     found = _Scanner(tokens).scan()
     if found is None:
         return None
-    message, pos = found
-    line, col = _line_col(text, pos)
-    return Violation(message, line, col)
+    message, pos, *kind = found
+    line, col = line_col(text, pos)
+    return Violation(message, line, col, kind[0] if kind else STATEMENT)
 
 
 def find_violation(cypher: str) -> Violation | None:
@@ -593,10 +473,16 @@ def check_read_only(cypher: str) -> None:
     """
     found = find_violation(cypher)
     if found is not None:
-        raise ReadOnlyViolation(
-            f"refused at line {found.line}, column {found.column}: {found.message}; "
-            "the console only runs read queries"
-        )
+        raise refusal(found)
+
+
+def refusal(found: Violation) -> ReadOnlyViolation:
+    """The console's one-line refusal for ``found``, with its line and column."""
+    return ReadOnlyViolation(
+        f"refused at line {found.line}, column {found.column}: {found.message}; "
+        "the console only runs read queries",
+        line=found.line, column=found.column,
+    )
 
 
 def is_read_only(cypher: str) -> bool:
