@@ -491,3 +491,29 @@ def test_the_local_server_refuses_load_csv_from_its_own_files(db: Database) -> N
 
     with pytest.raises(ExplorerError, match="allow_csv_import_from_file_urls"):
         db.read(load)
+
+
+@pytest.mark.reliability
+def test_a_child_that_ignores_the_signal_is_killed_after_the_grace_period() -> None:
+    """The signal may arrive while the launcher is already waiting: the 10 s grace
+    period must start then too (it once waited for such a child for ever)."""
+    stubborn = ("import signal, time; signal.signal(signal.SIGHUP, signal.SIG_IGN); "
+                "print('ready', flush=True); time.sleep(120)")
+    launcher = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from explorer.cli.app_command import _run_child; "
+         f"sys.exit(_run_child([sys.executable, '-c', {stubborn!r}]))"],
+        cwd=REPO, stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert launcher.stdout is not None and launcher.stdout.readline().strip() == "ready"
+        children = psutil.Process(launcher.pid).children(recursive=True)
+        time.sleep(1)  # the launcher is inside its wait now
+        began = time.monotonic()
+        os.kill(launcher.pid, signal.SIGHUP)
+        launcher.wait(30)
+        assert 9 <= time.monotonic() - began < 20
+        _gone, alive = psutil.wait_procs(children, timeout=5)
+        assert not alive
+    finally:
+        if launcher.poll() is None:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()

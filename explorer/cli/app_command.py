@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -57,12 +58,18 @@ def _run_child(command: list[str]) -> int:
 
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, forward)
+    # Short waits, not one long one: a signal that arrives during a wait must still
+    # start the 10 s grace period (a wait begun before it would never time out).
+    deadline: float | None = None
     while True:
         try:
-            code = child.wait(timeout=10 if received else None)
+            code = child.wait(timeout=0.5)
             break
         except subprocess.TimeoutExpired:
-            child.kill()
+            if received and deadline is None:
+                deadline = time.monotonic() + 10
+            if deadline is not None and time.monotonic() > deadline:
+                child.kill()
     # A child killed by a signal reports -signum; shells say 128 + signum.
     return 128 - code if code < 0 else code
 
