@@ -3,8 +3,9 @@
 Every run starts from an empty database and runs in a worker process of its
 own, so that its peak RSS is its own and one run cannot warm up the next::
 
-    importer      explorer.loaders.sipri_loader.load_sipri: streamed parse,
-                  a transaction per batch of whole deals, an ImportRun node
+    importer      explorer.loaders.sipri_loader.load_sipri: streamed parse (in a
+                  parser process a chunk ahead, for a big file), a transaction
+                  per batch of whole deals, an ImportRun node
     py2neo_bulk   py2neo.bulk.merge_nodes / merge_relationships with the same
                   rows and the same batch size, a transaction per batch
     naive         one MERGE per row, one transaction per row, on a sample
@@ -358,7 +359,8 @@ def work_importer(path: Path, batch_size: int, **_: Any) -> dict[str, Any]:
     finally:
         db.close()
     return {"rows": rows_written(summary), "seconds": seconds,
-            "note": f"a transaction per {batch_size:,} deals; {report.deals:,} deals"}
+            "note": f"a transaction per {batch_size:,} deals; {report.deals:,} deals; "
+                    "peak RSS: the larger of the importer's and its parser process's"}
 
 
 def _naive_node(label: str) -> str:

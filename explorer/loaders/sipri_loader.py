@@ -2,7 +2,8 @@
 
 The file is checked before the database is touched (a file that is not a SIPRI
 export, or does not decode, raises ``ValidationError`` and nothing is written),
-then parsed streaming: deals become rows in chunks (``sipri_rows``), and each
+then parsed streaming, a chunk ahead of the writer (``sipri_chunks``: in a parser
+process for a big file): deals become rows in chunks (``sipri_rows``), and each
 chunk is written in its own transaction — a transfer with its four edges in one
 statement, the actors and systems it points at before it — together with the
 progress of the load's ``ImportRun`` node (``import_runs``). Server memory is
@@ -14,6 +15,7 @@ export that corrects a deal replaces its edges and evidence (docs/loading.md).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +26,9 @@ import neo4j
 from explorer.db import Database
 from explorer.errors import ExplorerError, QueryTooLarge, ValidationError
 from explorer.loaders import import_runs
-from explorer.loaders.seed_bundle import SeedBundle
+from explorer.loaders.seed_bundle import EVIDENCE_PROPERTIES, NODE_PROPERTIES, SeedBundle
 from explorer.loaders.seeds import SEED_DIR, load_seed_bundle
+from explorer.loaders.sipri_chunks import Chunks, ParsedChunk, parsed_chunks
 from explorer.loaders.sipri_encoding import (
     MIXED,
     check_decodes,
@@ -37,9 +40,6 @@ from explorer.loaders.sipri_parse import parse_export
 from explorer.loaders.sipri_records import Format, ParseReport
 from explorer.loaders.sipri_rows import (
     FUSED,
-    Chunk,
-    SipriRowBuilder,
-    fuse_transfers,
     source_id,
 )
 from explorer.loaders.writer import (
@@ -70,14 +70,19 @@ MATCH (source:Source {id: row.source})
 """
 
 # Transfers whose ids the graph does not hold yet (the whole of a first load):
-# created outright, with no check for edges that cannot exist yet.
-CREATE_TRANSFERS = "UNWIND $rows AS row" + _ENDS + """CREATE (t:Transfer {id: row.id})
-SET t += row.props, t.import_run = $run
+# created outright, with no check for edges that cannot exist yet. The properties
+# are spelled out rather than set from the row's map (`SET t += row.props`): with a
+# map of unknown keys the planner must assume the write may touch what the MATCHes
+# read, and buffered every row of the batch twice (two Eager operators in the
+# PROFILE); with the keys named it streams. A null value sets nothing, as with +=.
+_TRANSFER_MAP = ", ".join(f"{key}: row.props.{key}" for key in NODE_PROPERTIES["Transfer"])
+_EVIDENCE_MAP = ", ".join(f"{key}: row.evidence.{key}" for key in EVIDENCE_PROPERTIES)
+CREATE_TRANSFERS = "UNWIND $rows AS row" + _ENDS + f"""
+CREATE (t:Transfer {{id: row.id, {_TRANSFER_MAP}, import_run: $run}})
 CREATE (supplier)-[:SUPPLIED]->(t)
 CREATE (t)-[:TO]->(recipient)
 CREATE (t)-[:OF]->(system)
-CREATE (t)-[e:EVIDENCED_BY]->(source)
-SET e = row.evidence
+CREATE (t)-[:EVIDENCED_BY {{{_EVIDENCE_MAP}}}]->(source)
 RETURN count(*) AS matched
 """
 
@@ -180,36 +185,45 @@ def load_sipri(
     head = _check_head(path, fmt, encoding)
     bundle = bundle if bundle is not None else load_seed_bundle([SEED_DIR])
     expected = max(_data_lines(path) - head.header_line, 0) if progress else 0
-    if missing_schema(db):
-        apply_schema(db)
-    run = import_runs.resume_point(
-        db, path=path, checksum=import_runs.file_checksum(path), kind="sipri",
-        fmt=head.format, encoding=encoding, batch_size=batch_size,
-    )
-    outcome.run_id, outcome.resumed_after = run.id, run.batches_done
-    try:
-        report, summary = _write_batches(db, path, fmt, encoding, bundle, run, batch_size,
-                                         progress, expected, outcome)
-        outcome.missing = _count_missing(db, run.id, report.format)
-        if retire_missing and outcome.missing:
-            outcome.retired = _retire_missing(db, run.id, report.format)
-        summary.summaries = rebuild_summaries(db)
-    except BaseException as error:
-        import_runs.fail(db, run.id, str(error) or type(error).__name__)
-        if isinstance(error, QueryTooLarge) and "memory" in str(error):
-            raise ExplorerError(
-                f"{path.name}: a batch of {batch_size:,} deals is too big for this server's "
-                f"transaction memory — rerun with a smaller --batch-size; the "
-                f"{outcome.batches:,} batches written are kept and the rerun resumes after them"
-            ) from None
-        raise
+    report = ParseReport(source=path.name, encoding=encoding)
+    if encoding == MIXED:
+        report.legacy_lines = decode_mixed(path)[1]
+    # The file is checked: from here on it is parsed a chunk ahead of the writer, in a
+    # parser process for a big file (sipri_chunks), started now so that its start-up
+    # overlaps the database's preparation.
+    chunks = parsed_chunks(path, fmt, encoding, bundle, batch_size, report)
+    with contextlib.closing(chunks):  # an error below stops the parser at once
+        if missing_schema(db):
+            apply_schema(db)
+        run = import_runs.resume_point(
+            db, path=path, checksum=import_runs.file_checksum(path), kind="sipri",
+            fmt=head.format, encoding=encoding, batch_size=batch_size,
+        )
+        outcome.run_id, outcome.resumed_after = run.id, run.batches_done
+        try:
+            summary = _write_batches(db, chunks, report, run, batch_size, progress, expected,
+                                     outcome)
+            outcome.missing = _count_missing(db, run.id, report.format)
+            if retire_missing and outcome.missing:
+                outcome.retired = _retire_missing(db, run.id, report.format)
+            summary.summaries = rebuild_summaries(db)
+        except BaseException as error:
+            import_runs.fail(db, run.id, str(error) or type(error).__name__)
+            if isinstance(error, QueryTooLarge) and "memory" in str(error):
+                raise ExplorerError(
+                    f"{path.name}: a batch of {batch_size:,} deals is too big for this "
+                    f"server's transaction memory — rerun with a smaller --batch-size; the "
+                    f"{outcome.batches:,} batches written are kept and the rerun resumes "
+                    "after them"
+                ) from None
+            raise
     import_runs.finish(db, run.id, {
         "records_read": report.records_read, "imported": report.records_imported,
         "rejected": len(report.rejects), "deals": report.deals,
         "missing": outcome.missing, "retired": outcome.retired,
         "source": source_id(report.generated),
     })
-    forget_query_plans(db)
+    forget_query_plans(db, summary.nodes_changed + outcome.retired)
     if progress:
         progress(report.records_read, report.records_read)
     if rejects_path is not None:
@@ -218,34 +232,24 @@ def load_sipri(
 
 
 def _write_batches(
-    db: Database, path: Path, fmt: Format | Literal["auto"], encoding: str,
-    bundle: SeedBundle, run: import_runs.RunStart, batch_size: int,
-    progress: Progress | None, expected: int, outcome: LoadOutcome,
-) -> tuple[ParseReport, WriteSummary]:
-    report = ParseReport(source=path.name, encoding=encoding)
-    if encoding == MIXED:
-        report.legacy_lines = decode_mixed(path)[1]
+    db: Database, chunks: Chunks, report: ParseReport, run: import_runs.RunStart,
+    batch_size: int, progress: Progress | None, expected: int, outcome: LoadOutcome,
+) -> WriteSummary:
     summary = WriteSummary()
-    fileobj, _ = open_export(path, encoding)
     deals_done, first = 0, True
-    with fileobj:
-        deals = parse_export(fileobj, fmt, report=report)
-        builder = SipriRowBuilder(bundle, report.generated)
-        # Parsed and written in turn: parsing in a thread overlapped nothing (the GIL;
-        # docs/loading.md, "Benchmark").
-        for index, chunk in enumerate(builder.chunks(deals, batch_size)):
-            deals_done += len(chunk[0].get("Transfer", ()))
-            if index >= run.batches_done:
-                batch = db.write(
-                    lambda tx, c=chunk, i=index, n=deals_done, f=first: _write_batch(
-                        tx, c, batch_size, run, i + 1, n, f),
-                    label="load-sipri-batch",
-                )
-                summary.add(batch)
-                first = False
-            outcome.batches = index + 1
-            if progress:
-                progress(report.records_read, max(expected, report.records_read))
+    for index, chunk in enumerate(chunks):
+        deals_done += len(chunk.transfers) + len(chunk.rest.get("Transfer", ()))
+        if index >= run.batches_done:
+            batch = db.write(
+                lambda tx, c=chunk, i=index, n=deals_done, f=first: _write_batch(
+                    tx, c, batch_size, run, i + 1, n, f),
+                label="load-sipri-batch",
+            )
+            summary.add(batch)
+            first = False
+        outcome.batches = index + 1
+        if progress:
+            progress(chunk.records_read, max(expected, chunk.records_read))
     if not report.balanced:
         # Cannot happen unless the parser loses a record: refuse rather than hide it.
         raise ExplorerError(
@@ -253,22 +257,22 @@ def _write_batches(
             f"{report.records_imported} imported and {len(report.rejects)} rejected — "
             "a parser bug; the run stays incomplete"
         )
-    return report, summary
+    return summary
 
 
 def _write_batch(
-    tx: neo4j.ManagedTransaction, chunk: Chunk, batch_size: int, run: import_runs.RunStart,
-    batches_done: int, deals_done: int, first: bool,
+    tx: neo4j.ManagedTransaction, chunk: ParsedChunk, batch_size: int,
+    run: import_runs.RunStart, batches_done: int, deals_done: int, first: bool,
 ) -> WriteSummary:
-    """One chunk of deals, whole, in ``tx``, with the run's progress. Built afresh on
-    every call: the driver may retry it."""
-    rows, fill = chunk
+    """One chunk of deals, whole, in ``tx``, with the run's progress. Leaves ``chunk``
+    as it was: the driver may retry it."""
+    transfers = chunk.transfers
     summary = WriteSummary()
-    transfers, rest = fuse_transfers(rows)
-    write_chunk_tx(tx, rest, summary, fill=fill, batch_size=batch_size)
+    write_chunk_tx(tx, chunk.rest, summary, fill=chunk.fill, batch_size=batch_size)
     ids = [row["id"] for row in transfers]
     existing = set(tx.run(EXISTING_TRANSFERS, ids=ids).single()["ids"]) if ids else set()
     new = [row for row in transfers if row["id"] not in existing]
+    _check_create_keys(new)
     old = [row for row in transfers if row["id"] in existing]
     for statement, part in ((CREATE_TRANSFERS, new), (REPLACE_TRANSFERS, old)):
         if not part:
@@ -283,6 +287,17 @@ def _write_batch(
         summary.rows[key] = summary.rows.get(key, 0) + len(transfers)
     import_runs.advance_tx(tx, run, batches_done, deals_done, first=first)
     return summary
+
+
+def _check_create_keys(rows: list[dict]) -> None:
+    """CREATE_TRANSFERS writes the properties it names: refuse a row with another one
+    rather than drop it silently (the builder and the contract disagree: a bug)."""
+    for row in rows:
+        extra = (set(row["props"]) - set(NODE_PROPERTIES["Transfer"])) | (
+            set(row["evidence"]) - set(EVIDENCE_PROPERTIES))
+        if extra:
+            raise ExplorerError(f"SIPRI transfer {row['id']} has properties the loader does "
+                                f"not write: {sorted(extra)} — a bug; the batch was not written")
 
 
 def _count_missing(db: Database, run: str, fmt: str | None) -> int:

@@ -12,7 +12,6 @@ every value travels as a parameter.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -143,6 +142,11 @@ class WriteSummary:
         self.properties_set += other.properties_set
         self.relationships_deleted += other.relationships_deleted
         self.nodes_deleted += other.nodes_deleted
+
+    @property
+    def nodes_changed(self) -> int:
+        """Nodes created or deleted (not merely updated)."""
+        return self.nodes_created + self.nodes_deleted
 
     @property
     def nodes_written(self) -> int:
@@ -293,22 +297,42 @@ def write_rows(
     """All rows in one write transaction: it all lands, or nothing does."""
     summary = db.write(lambda tx: write_rows_tx(tx, rows, batch_size, progress), label="load",
                        timeout=LOAD_TIMEOUT_S)
-    forget_query_plans(db)
+    forget_query_plans(db, summary.nodes_changed)
     return summary
 
 
-def forget_query_plans(db: Database) -> None:
-    """Drop cached query plans after a load.
+PLAN_REFRESH_SHARE = 0.25
+"""A load that created or deleted at least this share of the graph's nodes drops the
+server's cached query plans (``forget_query_plans``)."""
+
+
+def forget_query_plans(db: Database, changed: int) -> bool:
+    """Drop cached query plans after a load that changed a good part of the graph.
 
     Neo4j keeps plans made on the graph before the load; after a SIPRI import on top
-    of the seeds, some saved queries kept a plan 100x slower than a fresh one. The
-    procedure needs admin rights that a remote or Aura user may lack, so a refusal
-    is ignored: the plans then age out on their own.
+    of the seeds, some saved queries kept a plan 100x slower than a fresh one. But
+    every plan then has to be made again, the loaders' own included (about 1 s of
+    server CPU for a SIPRI load's statements, most of the seed loader's second), so
+    a load whose ``changed`` nodes (created or deleted) are under
+    ``PLAN_REFRESH_SHARE`` of the graph's keeps them — re-importing a file, or the
+    seeds on top of SIPRI. Returns whether the plans were dropped.
+
+    The procedure needs admin rights that a remote or Aura user may lack, so a
+    refusal is ignored: the plans then age out on their own.
     """
-    # An optimisation, never a reason to fail a load.
-    with contextlib.suppress(Exception):
+    if changed <= 0:
+        return False
+    try:  # an optimisation, never a reason to fail a load that has landed
+        # A count-store lookup, no scan.
+        nodes = db.read(lambda tx: tx.run("MATCH (n) RETURN count(n) AS n").single()["n"],
+                        label="graph-size")
+        if changed < PLAN_REFRESH_SHARE * nodes:
+            return False
         db.write(lambda tx: tx.run("CALL db.clearQueryCaches()").consume(),
                  label="clear-query-caches")
+    except Exception:
+        return False
+    return True
 
 
 def rebuild_summaries(db: Database, batch: int = SUMMARY_BATCH) -> int:

@@ -1,0 +1,118 @@
+"""The SIPRI importer's speed levers keep its behaviour: the parser process gives the
+chunks and the report the in-process parse gives, its errors arrive with their
+message, it never outlives the load, and a small load keeps the server's plans."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from explorer.db import Database
+from explorer.errors import ValidationError
+from explorer.loaders import sipri_chunks, sipri_synth
+from explorer.loaders.seed_loader import load_seeds
+from explorer.loaders.seeds import SEED_DIR, load_seed_bundle
+from explorer.loaders.sipri_chunks import parsed_chunks
+from explorer.loaders.sipri_loader import load_sipri
+from explorer.loaders.sipri_records import ParseReport
+from explorer.loaders.writer import forget_query_plans
+from tests.conftest import SIPRI_EXTRACT
+from tests.test_import_runs import query, snapshot
+
+BUNDLE = load_seed_bundle([SEED_DIR])
+
+
+def _parse(path: Path, *, process: bool, encoding: str = "utf-8",
+           batch_size: int = 300) -> tuple[list, ParseReport]:
+    report = ParseReport(source=path.name, encoding=encoding)
+    report.legacy_lines = [7]  # the loader's own, kept as it was
+    chunks = parsed_chunks(path, "auto", encoding, BUNDLE, batch_size, report)
+    assert isinstance(chunks, sipri_chunks._ParserProcess) == process
+    return list(chunks), report
+
+
+def _parser_processes() -> list[int]:
+    """Parser processes started by this process that are still alive."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        state = stat.rsplit(")", 1)[1].split()[0]
+        if ppid == os.getpid() and state != "Z" and b"sipri_chunks" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def test_the_parser_process_gives_the_chunks_and_report_of_the_in_process_parse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    here, here_report = _parse(SIPRI_EXTRACT, process=False)
+    monkeypatch.setattr(sipri_chunks, "PROCESS_MIN_BYTES", 0)
+    there, there_report = _parse(SIPRI_EXTRACT, process=True)
+    assert len(there) == len(here) > 3
+    assert there == here
+    assert there_report == here_report
+    assert there_report.legacy_lines == [7]
+    assert there_report.balanced and there_report.deals == sum(
+        len(c.transfers) + len(c.rest.get("Transfer", ())) for c in there)
+    assert _parser_processes() == []
+
+
+def test_an_error_in_the_parser_process_is_raised_by_the_loader_and_nothing_is_written(
+    clean_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A header and no data: the head check passes, the parse itself refuses the file.
+    lines = SIPRI_EXTRACT.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = next(i for i, line in enumerate(lines) if line.startswith("SIPRI AT Database ID"))
+    path = tmp_path / "header-only.csv"
+    path.write_text("".join(lines[: header + 1]), encoding="utf-8")
+    monkeypatch.setattr(sipri_chunks, "PROCESS_MIN_BYTES", 0)
+    with pytest.raises(ValidationError, match=r"header-only\.csv has a SIPRI header but no data"):
+        _parse(path, process=True)
+    with pytest.raises(ValidationError, match=r"header-only\.csv has a SIPRI header but no data"):
+        load_sipri(clean_db, path)
+    assert query(clean_db, "MATCH (n) RETURN count(n) AS n") == [{"n": 0}]
+    assert _parser_processes() == []
+
+
+def test_a_load_stopped_early_leaves_no_parser_process_and_resumes_to_the_same_graph(
+    clean_db: Database, tmp_path: Path,
+) -> None:
+    path = tmp_path / "synthetic.csv"
+    sipri_synth.generate(path, scale=1)
+    assert path.stat().st_size >= sipri_chunks.PROCESS_MIN_BYTES  # the process path
+    load_sipri(clean_db, path, batch_size=2000)
+    reference = snapshot(clean_db)
+    clean_db.write(lambda tx: tx.run("MATCH (n) DETACH DELETE n").consume())
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_the_first_batch(done: int, total: int) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        load_sipri(clean_db, path, batch_size=2000, progress=stop_after_the_first_batch)
+    assert _parser_processes() == []
+    assert query(clean_db, "MATCH (t:Transfer) RETURN count(t) AS n") == [{"n": 2000}]
+    load_sipri(clean_db, path, batch_size=2000)
+    assert snapshot(clean_db) == reference
+
+
+def test_plans_are_dropped_only_after_a_load_that_changed_a_good_part_of_the_graph(
+    clean_db: Database,
+) -> None:
+    load_seeds(clean_db)
+    load_sipri(clean_db, SIPRI_EXTRACT)
+    size = query(clean_db, "MATCH (n) RETURN count(n) AS n")[0]["n"]
+    assert not forget_query_plans(clean_db, 0)
+    assert not forget_query_plans(clean_db, size // 5)
+    assert forget_query_plans(clean_db, size // 3)
