@@ -25,8 +25,8 @@ from explorer.graph import (
     legend_html,
     prepare_graph,
     primary_label,
-    to_pyvis_html,
 )
+from explorer.graph.page import drawing_payload
 from explorer.graph_export import (
     attributions,
     export_csv,
@@ -78,24 +78,35 @@ def guarded(work: Callable[[], Any]) -> Any:
 
 
 def graph_view(
-    page_html: str,
+    drawing: Mapping[str, Any],
     *,
     key: str,
     height: int = GRAPH_HEIGHT_PX,
     on_change: Callable[[], None] | None = None,
     footer: Sequence[str] = (),
     png_name: str = "arms-transfers.png",
+    scene: str | None = None,
 ) -> dict[str, Any] | None:
-    """Show a drawing from ``explorer.graph.to_pyvis_html`` in the ``graph_view``
-    component; returns the last clicked node ``{id, entityId, label, nonce}`` or None.
+    """Show a drawing (``explorer.graph.page.drawing_payload``: nodes, edges and
+    options as data) in the ``graph_view`` component; returns the last clicked node
+    ``{id, entityId, label, nonce}`` or None.
 
-    The component hosts the page in a sandboxed nested frame (scripts only, no
-    access to the app) and relays its ``explorer:node-click`` messages. Given
-    ``footer`` lines (``graph_export.provenance_lines``) it offers a PNG download
-    of the drawing as shown, with those lines painted under it.
+    The component hosts a static drawing page (vis-network loaded once, cached by
+    the browser) in a sandboxed nested frame (scripts only, no access to the app)
+    and sends it each drawing by postMessage; it relays the frame's
+    ``explorer:node-click`` messages. Drawings of the same ``scene`` update in
+    place (what is drawn stays where it is, the zoom is kept); a new scene (by
+    default: any other drawing) replaces the picture and fits it. Given ``footer``
+    lines (``graph_export.provenance_lines``) it offers a PNG download of the
+    drawing as shown, with those lines painted under it.
     """
-    value = _graph_component(html=page_html, height=int(height), key=key, default=None,
-                             on_change=on_change, footer=list(footer), png_name=png_name)
+    rev = str(drawing.get("rev", ""))
+    # As JSON text: the component hands it on to the drawing frame as it is, which
+    # costs less between frames than the object graph it holds.
+    text = json.dumps(drawing, ensure_ascii=False, separators=(",", ":"))
+    value = _graph_component(drawing=text, rev=rev, scene=scene or rev, height=int(height),
+                             key=key, default=None, on_change=on_change,
+                             footer=list(footer), png_name=png_name)
     return value if isinstance(value, dict) else None
 
 
@@ -174,10 +185,10 @@ def drawing(
     rows: Sequence[Mapping[str, Any]], *, keep: Sequence[str] = (),
     max_nodes: int = MAX_DRAWN_NODES, height: int = GRAPH_HEIGHT_PX,
 ) -> dict[str, Any]:
-    """rows -> the capped graph, its notice and the page to show."""
+    """rows -> the capped graph, its notice and the drawing to show (``graph_view``)."""
     graph, notice = prepare_graph(rows, max_nodes=max_nodes, keep=keep)
-    page = to_pyvis_html(graph, height=f"{height}px")
-    return {"graph": graph, "notice": notice.message, "capped": notice.capped, "html": page}
+    return {"graph": graph, "notice": notice.message, "capped": notice.capped,
+            "drawing": drawing_payload(graph)}
 
 
 # --------------------------------------------------------------------------- exports

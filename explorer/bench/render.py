@@ -1,10 +1,15 @@
 """``explorer bench render``: how fast a network gets on screen.
 
-Two measures:
+Three measures:
 
 - the HTML: ``bench_render`` times the layout and the
   self-contained vis-network page for synthetic graphs (100, 1,000 and 5,000
   nodes by default);
+- the component: ``component_timings`` serves the graph component's folder and,
+  in headless Chromium, times from handing a drawing over to vis-network having
+  drawn it — the old way (a self-contained page per drawing as the sandboxed
+  frame's srcdoc) against the new (the drawing as data to the static drawing
+  frame, vis-network loaded once), and an expansion drawn in place;
 - the browser: the dashboard is started on a free port against the current
   database, Debian's headless Chromium opens the Explore page on an actor
   (Russia by default) and the time from navigation to a settled drawing is
@@ -16,6 +21,7 @@ Two measures:
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import statistics
@@ -126,6 +132,174 @@ def bench_render(sizes: Sequence[int] = (100, 1000, 5000)) -> list[dict[str, Any
     return results
 
 
+# --- the component, in headless Chromium: data received -> drawn ----------------------
+
+COMPONENT_DIR = Path(__file__).resolve().parents[1] / "app" / "components" / "graph_view"
+
+# The host page stands in for the Streamlit component frame: it times, in its own
+# clock, from handing a drawing over to the drawing frame's "drawn" signal.
+# "page": the old way, a self-contained page (vis-network inlined) set as the
+# sandboxed frame's srcdoc, drawn when it sets body.dataset.drawn. "data": the
+# static drawing.html (vis-network loaded once) sent the drawing by postMessage.
+_HOST = """<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>
+<iframe id="f" sandbox="allow-scripts" style="width:1200px;height:620px;border:0"></iframe>
+<script>
+var frame = document.getElementById("f");
+var done = null, began = 0, ready = false;
+window.addEventListener("message", function (e) {
+  if (e.source !== frame.contentWindow || !e.data) return;
+  if (e.data.type === "explorer:ready") ready = true;
+  if (e.data.type === "explorer:drawn" && done) { var d = done; done = null;
+    d([performance.now() - began, typeof e.data.ms === "number" ? e.data.ms : null]); }
+});
+window.loadDrawingPage = function () {
+  return new Promise(function (resolve) { ready = false; frame.removeAttribute("srcdoc");
+    frame.src = "drawing.html";
+    var t = setInterval(function () { if (ready) { clearInterval(t); resolve(true); } }, 5); });
+};
+window.timeData = function (drawing, scene) {
+  return new Promise(function (resolve) { done = resolve; began = performance.now();
+    frame.contentWindow.postMessage({type: "explorer:draw", drawing: drawing, scene: scene},
+                                    "*"); });
+};
+window.timePage = function (html) {
+  return new Promise(function (resolve) { done = resolve; began = performance.now();
+    frame.srcdoc = html; });
+};
+</script></body></html>"""
+# Appended to the old self-contained page: say "drawn" to the host when it is.
+# (vis-network may have drawn already when it runs: then it says so at once.)
+_PAGE_SIGNAL = ("<script>(function () { var said = false; function say() {"
+                "if (!said && document.body.dataset.drawn === 'true') { said = true;"
+                "window.parent.postMessage({type: 'explorer:drawn'}, '*'); }}"
+                "new MutationObserver(say).observe(document.body, {attributes: true});"
+                "say(); })();</script>")
+
+
+def _serve_component() -> tuple[Any, str]:
+    """The component folder and the host page over HTTP on a free port, in a thread."""
+    import functools
+    import http.server
+    import threading
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.split("?")[0] == "/host.html":
+                body = _HOST.encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            super().do_GET()
+
+        def end_headers(self) -> None:
+            if not self.path.endswith(".html"):  # as Streamlit serves component files
+                self.send_header("Cache-Control", "public, max-age=3600")
+            super().end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", _free_port()),
+        functools.partial(Handler, directory=str(COMPONENT_DIR)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def component_timings(
+    sizes: Sequence[int] = (100, 500), runs: int = 5, *, browser: Any = None,
+) -> list[dict[str, Any]]:
+    """Per synthetic graph size, in headless Chromium: milliseconds from the
+    component handing a drawing over to vis-network having drawn it (medians of
+    ``runs``), the old way (``page_ms``: a self-contained page per drawing as srcdoc)
+    and the new (``data_ms``: the drawing as data to the static drawing frame,
+    vis-network already loaded; ``first_data_ms`` includes loading that frame and
+    vis-network once; ``data_frame_ms`` is the part inside the drawing frame, from
+    its receiving the data; ``grow_ms``: 25 more nodes drawn in place), with the
+    bytes each carries per drawing. ``browser``: a Playwright Chromium to use
+    (else one is started)."""
+    server, base = _serve_component()
+    try:
+        if browser is not None:
+            return _time_component(browser, base, sizes, runs)
+        with _playwright()() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                  args=list(CHROMIUM_ARGS))
+            try:
+                return _time_component(chromium, base, sizes, runs)
+            finally:
+                chromium.close()
+    finally:
+        server.shutdown()
+
+
+def _time_component(browser: Any, base: str, sizes: Sequence[int],
+                    runs: int) -> list[dict[str, Any]]:
+    from explorer.graph.page import drawing_payload
+
+    results = []
+    page = browser.new_page(viewport={"width": 1300, "height": 800})
+    try:
+        page.goto(f"{base}/host.html")
+        for size in sizes:
+            graph = synthetic_graph(size)
+            positions = compute_layout(graph)
+            html_page = to_pyvis_html(graph, positions=positions) + _PAGE_SIGNAL
+            payload = json.dumps(drawing_payload(graph, positions))  # as sent
+            old = [page.evaluate("(h) => timePage(h)", html_page)[0] for _ in range(runs)]
+            began = time.perf_counter()
+            page.evaluate("() => loadDrawingPage()")
+            load_ms = (time.perf_counter() - began) * 1000
+            timed = [page.evaluate("([d, s]) => timeData(d, s)", [payload, f"s{i}"])
+                     for i in range(runs)]
+            new = [total for total, _ in timed]
+            inside = [frame for _, frame in timed[1:] or timed]
+            # An expansion: the same scene, drawn without its last 25 nodes, then
+            # whole; only the second drawing is timed.
+            before = json.dumps(drawing_payload(_without_last(graph, 25), positions))
+            grow = []
+            for i in range(runs):
+                page.evaluate("([d, s]) => timeData(d, s)", [before, f"g{i}"])
+                page.wait_for_timeout(200)  # as an analyst would: the first drawing settles
+                grow.append(page.evaluate("([d, s]) => timeData(d, s)",
+                                          [payload, f"g{i}"])[0])
+            results.append({
+                "nodes": len(graph.nodes), "edges": len(graph.edges),
+                "page_ms": round(statistics.median(old), 1),
+                "page_kb": round(len(html_page.encode("utf-8")) / 1024),
+                "first_data_ms": round(load_ms + new[0], 1),
+                "data_ms": round(statistics.median(new[1:] or new), 1),
+                # Of which in the drawing frame, from its receiving the data.
+                "data_frame_ms": round(statistics.median(inside), 1),
+                "data_kb": round(len(payload.encode("utf-8")) / 1024),
+                "grow_ms": round(statistics.median(grow), 1),
+            })
+    finally:
+        page.close()
+    return results
+
+
+def _without_last(graph: GraphData, count: int) -> GraphData:
+    keep = {node["id"] for node in graph.nodes[:max(0, len(graph.nodes) - count)]}
+    return GraphData(nodes=tuple(n for n in graph.nodes if n["id"] in keep),
+                     edges=tuple(e for e in graph.edges if e["start"] in keep
+                                 and e["end"] in keep))
+
+
+def _playwright() -> Any:
+    if not CHROMIUM.is_file():
+        raise ConfigError("Chromium is not installed at /usr/bin/chromium — run 'make browser'")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise ConfigError("the browser bench needs Playwright — pip install -e '.[dev]'") \
+            from None
+    return sync_playwright
+
+
 def _free_port() -> int:
     from explorer.localdb.server import free_port
 
@@ -172,7 +346,7 @@ def _time_drawing(page: Any, url: str, timeout_s: float) -> tuple[float, int]:
     deadline = began + timeout_s
     while time.perf_counter() < deadline:
         for frame in page.frames:
-            if frame.url != "about:srcdoc":
+            if not frame.url.endswith("/drawing.html"):  # the component's drawing frame
                 continue
             try:
                 state = frame.evaluate(
@@ -260,6 +434,18 @@ def format_text(report: dict[str, Any]) -> str:
             f"  {row['nodes']:>6,} {row['edges']:>6,} {row['layout_ms']:>7.0f} ms "
             f"{row['html_ms']:>6.0f} ms {row['html_kb']:>5,} KB"
         )
+    component = report.get("component")
+    if component:
+        lines += ["Component (headless Chromium, synthetic graphs): from handing the drawing over",
+                  "to vis-network's first drawing, median ms (size carried per drawing):",
+                  f"  {'nodes':>6} {'own page':>16} {'as data':>16} {'in frame':>9} "
+                  f"{'first':>9} {'+25 nodes':>10}"]
+        for row in component:
+            lines.append(
+                f"  {row['nodes']:>6,} {row['page_ms']:>6.0f} ms {row['page_kb']:>5,} KB "
+                f"{row['data_ms']:>6.0f} ms {row['data_kb']:>5,} KB "
+                f"{row['data_frame_ms']:>6.0f} ms "
+                f"{row['first_data_ms']:>6.0f} ms {row['grow_ms']:>7.0f} ms")
     browser = report.get("browser")
     if browser:
         def runs(key: str) -> str:

@@ -115,11 +115,12 @@ def bench_render_command(
 
     Example: explorer bench render --format json
     """
-    from explorer.bench.render import browser_timings, format_text, html_timings
+    from explorer.bench.render import browser_timings, component_timings, format_text, html_timings
 
     choice(fmt, ("text", "json"))
     report: dict[str, Any] = {"html": html_timings(sizes or [100, 1000, 5000])}
     if browser:
+        report["component"] = component_timings()
         report["browser"] = browser_timings(
             actor, runs=runs, log=lambda message: print(message, file=sys.stderr, flush=True))
     if fmt == "json":

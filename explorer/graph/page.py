@@ -5,6 +5,7 @@ works offline), and the one-call ``prepare_graph`` the pages use.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import json
 import math
@@ -460,6 +461,55 @@ def to_pyvis_html(
         ]
     )
     return strip_external_refs(page)
+
+
+def drawing_payload(
+    graph: GraphData,
+    positions: Mapping[str, tuple[float, float]] | None = None,
+    *,
+    rules: Sequence[StyleRule] = (),
+    attribution: bool | None = None,
+    pinned: Iterable[str] = (),
+) -> dict[str, Any]:
+    """The drawing as data for the dashboard's graph component: ``{nodes, edges,
+    options, attribution, rev}`` in vis-network's vocabulary (``vis_data``,
+    ``vis_options``), the SIPRI line when the data holds SIPRI records (or when
+    asked), and ``rev``, a digest of the rest (the component redraws only when it
+    changes). Nodes whose element id is in ``pinned`` are fixed in place (they
+    cannot be dragged) and drawn with a thick border.
+
+    The component's static page (``explorer/app/components/graph_view/drawing.html``)
+    loads vis-network once; ``to_pyvis_html`` is the self-contained page for export.
+    """
+    nodes, edges = vis_data(graph, positions, rules)
+    held = set(pinned)
+    for node in nodes:
+        if node["id"] in held:
+            node["fixed"] = {"x": True, "y": True}
+            node["borderWidth"] = 4
+            node["label"] = node["label"] + " \u2022 pinned"
+    show = uses_sipri(graph) if attribution is None else attribution
+    payload: dict[str, Any] = {
+        "nodes": nodes,
+        "edges": edges,
+        "options": vis_options(len(nodes)),
+        "attribution": SIPRI_ATTRIBUTION if show else None,
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    payload["rev"] = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    return payload
+
+
+VIS_VENDOR_DIR = Path(__file__).resolve().parents[1] / "app" / "components" / "graph_view" / \
+    "vendor"
+
+
+def write_vis_assets(folder: Path = VIS_VENDOR_DIR) -> None:
+    """Copy pyvis's vis-network files (``vis_assets``) into the component's vendor
+    folder: what to run after upgrading pyvis (the licence files stay beside them)."""
+    js, css = vis_assets()
+    (folder / "vis-network.min.js").write_text(js, encoding="utf-8")
+    (folder / "vis-network.css").write_text(css, encoding="utf-8")
 
 
 def prepare_graph(

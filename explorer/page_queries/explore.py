@@ -36,8 +36,9 @@ MAX_HOPS = 3
 # runs to a few thousand, two hops out to more than the console's cap.
 EXPLORE_ROW_CAP = 20_000
 
-# The filter every transfer of the neighbourhood passes, shared by both queries.
-_TRANSFER_FILTER = """
+# The filter every transfer of the neighbourhood passes, shared by both queries here
+# and by the neighbour counts (page_queries/neighbours.py).
+TRANSFER_FILTER = """
   t.status IN $statuses
   AND (size($categories) = 0
        OR EXISTS { MATCH (t)-[:OF]->(w:WeaponSystem) WHERE w.category IN $categories })
@@ -61,7 +62,7 @@ CALL (f) {
 }
 WITH t, other
 WHERE"""
-    + _TRANSFER_FILTER
+    + TRANSFER_FILTER
     + """
 RETURN DISTINCT other.id AS id
 ORDER BY id
@@ -81,7 +82,7 @@ CALL (f) {
 }
 WITH DISTINCT t
 WHERE"""
-    + _TRANSFER_FILTER
+    + TRANSFER_FILTER
     + """
 MATCH (supplier:Actor)-[supplied:SUPPLIED]->(t)-[to:TO]->(recipient:Actor)
 OPTIONAL MATCH (t)-[of:OF]->(system:WeaponSystem)

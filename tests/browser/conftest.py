@@ -200,7 +200,7 @@ def drawn_frames(page: Any, count: int = 1, timeout_ms: int = 30_000) -> list[An
     while True:
         ready = []
         for frame in page.frames:
-            if frame.url != "about:srcdoc":
+            if frame.url != "about:srcdoc" and not frame.url.endswith("/drawing.html"):
                 continue
             try:
                 if frame.evaluate("document.body && document.body.dataset.drawn") == "true":

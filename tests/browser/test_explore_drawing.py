@@ -3,16 +3,17 @@ PNG download with its provenance footer."""
 
 from __future__ import annotations
 
+import re
 import struct
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from explorer.bench.render import component_timings, format_text
 from tests.browser.conftest import (
     SCREENSHOTS,
     click,
-    click_button,
     click_node,
     drawn_frames,
     graph_nodes,
@@ -86,23 +87,147 @@ def test_the_layout_picker_is_kept_in_the_address(dashboard: str, page: Any) -> 
     assert parse_qs(urlsplit(page.url).query)["layout"] == ["radial"]
 
 
-def test_expanding_moves_nothing_already_drawn(dashboard: str, page: Any) -> None:
+def rev(frame: Any) -> str:
+    return frame.evaluate("document.body.dataset.rev || ''")
+
+
+def redrawn(page: Any, frame: Any, before: str, url_part: str | None = None) -> Any:
+    """After a click that reruns the page: the address changed as expected, the run
+    ended, and the same drawing frame drew a new revision (in place)."""
+    if url_part is not None:
+        page.wait_for_function("(part) => decodeURIComponent(location.search).includes(part)",
+                               arg=url_part)
+    settle(page)
+    frame.wait_for_function(
+        "(rev) => document.body.dataset.drawn === 'true' && document.body.dataset.rev !== rev",
+        arg=before)
+    return frame
+
+
+def shot(page: Any, name: str) -> None:
+    """The page as shown (conftest's ``screenshot`` grows the viewport to the whole
+    page, which resizes the drawing under vis-network)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.mouse.move(5, 5)  # no tooltip over the picture
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def all_in_view(frame: Any) -> bool:
+    return frame.evaluate(
+        "() => { const net = window.__explorerGraph.network;"
+        " const box = document.getElementById('explorer-graph');"
+        " return Object.values(net.getPositions()).every(p => { const d = net.canvasToDOM(p);"
+        " return d.x >= 0 && d.y >= 0 && d.x <= box.clientWidth && d.y <= box.clientHeight;"
+        " }); }")
+
+
+def select(page: Any, frame: Any, entity: str) -> None:
+    """Click the drawn node with this domain id (fitted into view first) and wait
+    for the page to offer its neighbours."""
+    node = next(n for n in graph_nodes(frame) if n["entityId"] == entity)
+    frame.evaluate("window.__explorerGraph.network.fit({animation: false})")
+    click_node(page, frame, node["id"])
+    page.locator('[data-testid="stMarkdown"]', has_text="Selected:").wait_for()
+    settle(page)
+
+
+def relation_button(page: Any, noun: str) -> Any:
+    """The button offering a relation with its count: '23 suppliers' (its accessible
+    name may start with the icon's ligature)."""
+    return page.get_by_role("button", name=re.compile(rf"(^|\D)\d[\d,]* {noun}$"))
+
+
+def test_exploring_step_by_step_moves_nothing_and_survives_a_reload(
+        dashboard: str, page: Any) -> None:
+    # Tall enough for the selection, the toolbar and the drawing: the pictures for
+    # the manual are taken as shown, without resizing the page under the drawing.
+    page.set_viewport_size({"width": 1440, "height": 1400})
     frame = draw(page, f"{dashboard}/explore?actors=north-korea")
     before = positions(frame)
-    russia = next(n for n in graph_nodes(frame) if n["entityId"] == "russia")
-    click_node(page, frame, russia["id"])
-    page.get_by_text("Selected:").wait_for()
-    settle(page)
-    click_button(page, "Expand neighbours")
-    page.wait_for_function("() => location.search.includes('russia')")
-    settle(page)
-    (frame,) = drawn_frames(page)
+
+    # An actor: its neighbours by kind, with counts; expanding adds, in place.
+    select(page, frame, "russia")
+    recipients = relation_button(page, "recipients")
+    count = int(re.search(r"(\d[\d,]*) recipients", recipients.inner_text()).group(1)
+                .replace(",", ""))
+    assert count > 20
+    for noun in ("suppliers", "weapon systems"):
+        assert relation_button(page, noun).count() == 1
+    old = rev(frame)
+    click(page, recipients)
+    redrawn(page, frame, old, "e:a:russia:recipients")
+    assert frame.evaluate("window.__explorerTiming.mode") == "updated"  # not redrawn anew
+    grown = positions(frame)
+    assert len(grown) > len(before)
+    assert {name: grown[name] for name in before} == before  # nothing placed moved
+    assert all_in_view(frame)  # the view zoomed out to show the new nodes
+    # The cap: the first 25, and the rest one click away.
+    assert len(set(grown) - set(before)) <= 25
+    more = page.get_by_role("button", name=re.compile(r"\+\d[\d,]* more$"))
+    assert more.count() == (1 if count > 25 else 0)
+    if count > 25:
+        assert more.inner_text().strip().endswith(f"+{count - 25:,} more")
+
+    shot(page, "explore-expand")
+
+    # A weapon system, reached through Russia's transfers: a non-actor node.
+    old = rev(frame)
+    click(page, relation_button(page, "weapon systems"))
+    redrawn(page, frame, old, "e:a:russia:systems")
+    systems = [n for n in frame.evaluate(
+        "window.__explorerGraph.nodes.get().map(n => [n.entity_id, n.node_label])")
+        if n[1] == "WeaponSystem"]
+    assert systems
+    placed = positions(frame)
+    system = systems[0][0]
+    select(page, frame, system)
+    assert "WeaponSystem" in page.locator('[data-testid="stMarkdown"]',
+                                          has_text="Selected:").inner_text()
+    assert relation_button(page, "suppliers?").count() == 1  # counts offered for it too
+    assert relation_button(page, "transfers?").count() == 1
+    shot(page, "explore-weapon-system-neighbours")
+
+    # Pin it, then expand it: the pinned node and everything placed stay put.
+    old = rev(frame)
+    click(page, page.get_by_role("button", name="Pin", exact=True))
+    redrawn(page, frame, old, f"p:w:{system}")
+    fixed = frame.evaluate(
+        "(id) => window.__explorerGraph.nodes.get().find(n => n.entity_id === id).fixed", system)
+    assert fixed == {"x": True, "y": True}
+    old = rev(frame)
+    click(page, relation_button(page, "recipients?"))
+    redrawn(page, frame, old, f"e:w:{system}:recipients")
     after = positions(frame)
-    assert len(after) > len(before) + 20  # Russia's partners joined the drawing
-    assert {name: after[name] for name in before} == before
-    # The link reproduces the grown picture, not a fresh layout of it.
+    assert {name: after[name] for name in placed} == placed
+
+    # Hide India, then undo: it comes back where it was.
+    select(page, frame, "india")
+    old = rev(frame)
+    click(page, page.get_by_role("button", name="Hide", exact=True))
+    redrawn(page, frame, old, "h:a:india")
+    assert "india" not in positions(frame)
+    old = rev(frame)
+    click(page, page.get_by_role("button", name="Undo", exact=True))
+    page.wait_for_function("() => !decodeURIComponent(location.search).includes('h:a:india')")
+    redrawn(page, frame, old)
+    assert positions(frame) == after
+
+    # The address holds the exploration: a reload draws the same picture.
     again = draw(page, page.url)
     assert positions(again) == after
+    no_exception(page)
+
+
+def test_a_bad_exploration_in_a_link_is_said(dashboard: str, page: Any) -> None:
+    frame = draw(page, f"{dashboard}/explore?actors=north-korea"
+                       "&x=e:a:russia:recipients,e:a:atlantis:suppliers,zz")
+    shown = page.locator('[data-testid="stAlert"]')
+    text = " ".join(shown.all_inner_texts())
+    assert "step 'zz' is not op:label:id[:relation]" in text
+    assert "step 'e:a:atlantis:suppliers'" in text and "not in the drawing" in text
+    assert len(positions(frame)) > 10  # the good step is drawn, not an empty picture
+    page.wait_for_function("() => !location.search.includes('atlantis')")
 
 
 def edge_widths(frame: Any) -> list[float]:
@@ -193,3 +318,14 @@ def test_the_png_downloads_with_its_sources(dashboard: str, page: Any, tmp_path:
     assert SIPRI_LINE in footer
     # The article behind the seed story is credited too.
     assert "source: " in footer and footer.count("source: ") >= 2
+
+
+def test_the_render_bench_times_the_component(browser: Any) -> None:
+    # A static server of the component folder: the drawing frame draws the data it
+    # is sent, and the old self-contained page draws too.
+    (row,) = component_timings((40,), runs=2, browser=browser)
+    assert row["nodes"] == 40
+    assert 0 < row["data_frame_ms"] <= row["data_ms"] and row["page_ms"] > 0
+    assert row["grow_ms"] > 0
+    assert row["data_kb"] * 5 < row["page_kb"]  # vis-network no longer travels with it
+    assert "Component (headless Chromium" in format_text({"html": [], "component": [row]})

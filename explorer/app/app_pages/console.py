@@ -158,7 +158,7 @@ if result.rows and tables.has_graph(result.rows):
         st.warning(drawn["notice"], icon=":material/filter_alt:")
     graph_tab, table_tab = st.tabs(["Network", "Table"])
     with graph_tab:
-        clicked = w.graph_view(drawn["html"], key="console_graph")
+        clicked = w.graph_view(drawn["drawing"], key="console_graph")
         w.node_actions(drawn["graph"], clicked, key="console_node")
         st.caption(drawn["notice"])
         with st.expander("Legend", icon=":material/info:"):

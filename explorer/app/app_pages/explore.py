@@ -10,6 +10,7 @@ import streamlit as st
 
 from explorer.app import cached, tables
 from explorer.app import widgets as w
+from explorer.app.exploring import RELATION_KEYS, explore_view, explored
 from explorer.app.links import escape_md
 from explorer.app.saving import save_view_form
 from explorer.app.state import get_db
@@ -20,25 +21,23 @@ from explorer.graph import (
     STATUS_ORDER,
     STATUS_STYLES,
     TRANSFER_EDGE_TYPE,
-    compute_positions,
-    entity_id,
+    display_name,
     legend_html,
     make_rule,
     parse_rules,
-    prepare_graph,
     rule_scales,
     rules_legend_html,
     rules_text,
-    to_pyvis_html,
 )
-from explorer.graph.layouts import extend_layout
+from explorer.graph import exploration as xp
+from explorer.graph.page import drawing_payload
 from explorer.graph.rules import EDGE_PROPERTIES, NODE_PROPERTIES, NUMBER, PROPERTY_NAMES
 from explorer.graph_export import provenance_lines
+from explorer.page_queries import neighbours as nb
 from explorer.page_queries.explore import (
     MAX_HOPS,
     ExploreFilters,
     actor_label,
-    neighbourhood,
     resolve_actors,
 )
 
@@ -47,7 +46,8 @@ DEFAULT_ACTORS = ("north-korea",)
 # Each actor added keeps the earlier drawing's positions (one cached drawing per
 # step), so the list is bounded: a long link cannot make the page recurse without end.
 MAX_ACTORS = 12
-URL_KEYS = ("actors", "hops", "status", "category", "from", "to", "min_tiv", "layout", "style")
+URL_KEYS = ("actors", "hops", "status", "category", "from", "to", "min_tiv", "layout", "style",
+            "x")
 # Explore draws actors and the supplier -> recipient arrows folded from their transfers:
 # the styling pickers offer what the rule model allows for those two.
 RULE_PICKERS = (  # (session key, target, label, heading)
@@ -62,50 +62,6 @@ DEFAULT_LOOK = {
     "explore_rule_width": "TIV, else quantity, log scale (default)",
     "explore_rule_edge_colour": "status (default)",
 }
-
-
-@st.cache_data(ttl=cached.CACHE_TTL_S, show_spinner=False, max_entries=32)
-def explore_view(
-    _db: Any, actors: tuple[str, ...], hops: int, statuses: tuple[str, ...],
-    categories: tuple[str, ...], year_from: int | None, year_to: int | None,
-    min_tiv: float | None, layout: str, style: str,
-) -> dict[str, Any]:
-    filters = ExploreFilters(actors, hops, statuses, categories, year_from, year_to, min_tiv)
-    hood = neighbourhood(_db, filters)
-    graph, notice = prepare_graph(hood.rows, max_nodes=w.MAX_DRAWN_NODES, keep=actors)
-    # The chosen layout for the page and the SVG alike; rules were validated by the page.
-    if layout == "force" and len(actors) > 1:
-        # Actors are kept in the order they were added, so the drawing grows the way
-        # the analyst expanded it: what the first actors' drawing placed stays put
-        # and only the new nodes find room (the previous drawing is a cache hit).
-        before = explore_view(_db, actors[:-1], hops, statuses, categories, year_from,
-                              year_to, min_tiv, layout, style)
-        positions = extend_layout(graph, before["positions"])
-    else:
-        positions = compute_positions(graph, layout, focus=actors)
-    rules = parse_rules(style)
-    scales = rule_scales(graph, rules)
-    replaced = ["width"] if any(r.target == "width" for r in rules) else []
-    view = {
-        "graph": graph, "notice": notice.message, "capped": notice.capped,
-        "positions": positions,
-        "html": to_pyvis_html(graph, height=f"{w.GRAPH_HEIGHT_PX}px", positions=positions,
-                              rules=rules),
-        "legend": legend_html(replaced=replaced) + rules_legend_html(scales),
-        "legend_lines": len(rules),
-    }
-    # Not the rows themselves: every rerun unpickles the cached value, and the rows
-    # of a big neighbourhood weigh megabytes. What the page needs is drawn from them here.
-    return {
-        **view,
-        "truncated": hood.notice,
-        "elapsed_ms": hood.elapsed_ms,
-        "reached": [len(level) for level in hood.actors_by_hop],
-        "cypher": hood.cypher,
-        "parameters": hood.parameters,
-        "filters": filters.describe(),
-        "transfers": len(hood.rows),
-    }
 
 
 db = get_db()
@@ -158,6 +114,12 @@ def apply_url(url: dict[str, str]) -> None:
                        icon=":material/warning:")
     if "style" in url:
         apply_style(url["style"])
+    # The exploration steps: a link without them draws no exploration.
+    steps, problems = xp.parse_steps(url.get("x", ""), RELATION_KEYS)
+    if problems:
+        st.warning("Ignored from the link's exploration (x): " + escape_md("; ".join(problems))
+                   + ".", icon=":material/warning:")
+    state["explore_steps"] = [step.token for step in steps]
 
 
 def apply_style(text: str) -> None:
@@ -205,6 +167,7 @@ st.session_state.setdefault("explore_statuses", list(STATUS_ORDER))
 st.session_state.setdefault("explore_categories", [])
 st.session_state.setdefault("explore_min_tiv", 0.0)
 st.session_state.setdefault("explore_layout", "force")
+st.session_state.setdefault("explore_steps", [])
 for _key, _, _, _ in RULE_PICKERS:
     st.session_state.setdefault(_key, None)
 if first_year is not None and last_year is not None:
@@ -216,6 +179,19 @@ st.session_state["explore_actors"] = [a for a in st.session_state["explore_actor
 # --- click to act ------------------------------------------------------------------------
 def remember_click() -> None:
     st.session_state["explore_selected"] = st.session_state.get("explore_graph")
+
+
+def add_step(step: xp.Step) -> None:
+    st.session_state["explore_steps"] = [*st.session_state.get("explore_steps", []),
+                                         step.token][: xp.MAX_STEPS]
+
+
+def undo() -> None:
+    st.session_state["explore_steps"] = list(st.session_state.get("explore_steps", []))[:-1]
+
+
+def reset_exploration() -> None:
+    st.session_state["explore_steps"] = []
 
 
 def expand(actor_id: str) -> None:
@@ -311,6 +287,8 @@ url_state = {
     "min_tiv": f"{min_tiv:g}" if min_tiv else "",
     "layout": layout if layout and layout != "force" else "",
     "style": style,
+    "x": xp.steps_text(xp.parse_steps(",".join(st.session_state["explore_steps"]),
+                                      RELATION_KEYS)[0]),
 }
 url_state = {k: v for k, v in url_state.items() if v}
 if url_state != url_now:
@@ -325,44 +303,130 @@ if not chosen_statuses:
     st.info("Pick at least one status.", icon=":material/filter_alt:")
     st.stop()
 
+base = (chosen, int(hops or 1), chosen_statuses, tuple(chosen_categories or ()),
+        year_from, year_to, float(min_tiv) if min_tiv else None, str(layout or "force"))
+tokens = tuple(st.session_state["explore_steps"])
 with st.spinner("Querying the neighbourhood…"):
-    view = w.guarded(lambda: explore_view(
-        db, chosen, int(hops or 1), chosen_statuses, tuple(chosen_categories or ()),
-        year_from, year_to, float(min_tiv) if min_tiv else None, str(layout or "force"), style,
-    ))
+    view = w.guarded(lambda: explore_view(db, *base))
+    state = w.guarded(lambda: explored(db, base, tokens))
+if state["ignored"]:
+    # Said once, then dropped from the address: the link now reproduces what is drawn.
+    st.warning("Ignored from the exploration: " + escape_md(", ".join(
+        f"step {t!r}" for t in state["ignored"])) + " — its node is not in the drawing "
+        "(unknown id, hidden or filtered out).", icon=":material/warning:")
+    st.session_state["explore_steps"] = [t for t in tokens if t not in state["ignored"]]
+    url_state["x"] = ",".join(st.session_state["explore_steps"])
+    url_state = {k: v for k, v in url_state.items() if v}
+    st.query_params.from_dict(url_state)
+    st.session_state["explore_url"] = url_state
+for notice in state["notices"]:
+    st.warning(escape_md(notice), icon=":material/filter_alt:")
 
-graph = view["graph"]
-node_ids = {entity_id(n) for n in graph.nodes}
+hidden = set(state["hidden"])
+graph = xp.restrict(state["graph"], [n["id"] for n in state["graph"].nodes
+                                     if n["id"] not in hidden])
+positions = state["positions"]
+by_ref = {xp.ref_of(n): n for n in graph.nodes}
+filters = ExploreFilters(*base[:7])
+
+
+@st.cache_data(ttl=cached.CACHE_TTL_S, show_spinner=False, max_entries=128)
+def relation_counts(_db: Any, label: str, node_id: str, filters: ExploreFilters
+                    ) -> list[tuple[str, str, str, int]]:
+    """(key, plural, "23 suppliers", count) for each relation of the node."""
+    return [(c.relation.key, c.relation.many, c.text, c.count)
+            for c in nb.neighbour_counts(_db, label, node_id, filters)]
+
+
+def relation_buttons(ref: xp.NodeRef) -> None:
+    """One button per relation with its count; once expanded, '+N more' and collapse."""
+    counts = w.guarded(lambda: relation_counts(db, ref.label, ref.id, filters))
+    steps = xp.parse_steps(",".join(tokens), RELATION_KEYS)[0]
+    columns = st.columns(max(1, len(counts)))
+    for column, (key, many, text, count) in zip(columns, counts, strict=True):
+        probe = [*steps, xp.Step("e", ref, key)]
+        pages = xp.pages_before(probe, len(probe) - 1)
+        drawn_count = min(count, pages * nb.EXPAND_PAGE)
+        with column:
+            if not pages:
+                st.button(text, key=f"explore_rel_{key}", icon=":material/add_circle:",
+                          disabled=count == 0, width="stretch",
+                          on_click=add_step, args=(xp.Step("e", ref, key),),
+                          help=f"Add its {many} to the drawing (the first "
+                               f"{nb.EXPAND_PAGE}, by TIV then transfers; nothing drawn moves).")
+                continue
+            st.caption(f"{text}: {drawn_count:,} drawn")
+            more = count - drawn_count
+            if more > 0:
+                st.button(f"+{more:,} more", key=f"explore_more_{key}",
+                          icon=":material/unfold_more:", width="stretch",
+                          on_click=add_step, args=(xp.Step("e", ref, key),),
+                          help=f"Draw the next {min(more, nb.EXPAND_PAGE)} {many}.")
+            st.button(f"Collapse {many}", key=f"explore_collapse_{key}",
+                      icon=":material/unfold_less:", width="stretch",
+                      on_click=add_step, args=(xp.Step("c", ref, key),),
+                      help="Take away what this expansion added (pinned nodes stay).")
+
 
 # --- the selected node -------------------------------------------------------------------
 selected = st.session_state.get("explore_selected")
-if selected and selected.get("entityId") in node_ids:
-    entity = str(selected["entityId"])
-    actor = by_id.get(entity)
-    name = actor["name"] if actor else entity
+selected_ref = None
+if selected and selected.get("entityId") and selected.get("label"):
+    selected_ref = xp.NodeRef(str(selected["label"]), str(selected["entityId"]))
+if selected_ref is not None and selected_ref in by_ref:
+    entity = selected_ref.id
+    actor = by_id.get(entity) if selected_ref.label == "Actor" else None
+    node = by_ref[selected_ref]
+    name = actor["name"] if actor else display_name(node)
+    is_pinned = node["id"] in state["pinned"]
     with st.container(border=True):
-        info, grow, profile, close = st.columns([4, 2, 2, 1], vertical_alignment="center")
-        info.markdown(f"Selected: **{escape_md(name)}** · "
-                      f"{escape_md(str(selected.get('label') or 'node'))}")
+        info, grow, profile, pin, hide, close = st.columns([3, 2.6, 2, 1.3, 1.3, 0.6],
+                                                           vertical_alignment="center")
+        info.markdown(f"Selected: **{escape_md(name)}** · {escape_md(selected_ref.label)}")
         if actor:
             grow.button("Expand neighbours", key="explore_expand", icon=":material/add_circle:",
                         on_click=expand, args=(entity,),
                         disabled=entity in chosen or len(chosen) >= MAX_ACTORS,
-                        help="Add it to the actors and draw its transfers too.",
+                        help="Add it to the actors and draw all its transfers too.",
                         width="stretch")
             profile.button("Open profile", key="explore_profile", icon=":material/person:",
                            disabled=not HAS_PROFILE, width="stretch", on_click=w.go_to,
                            args=(w.PROFILE_PAGE, {"actor": entity}),
                            help=None if HAS_PROFILE else "The Actor profile page is not "
                            "installed.")
+        pin.button("Unpin" if is_pinned else "Pin", key="explore_pin",
+                   icon=":material/push_pin:", width="stretch",
+                   on_click=add_step, args=(xp.Step("p", selected_ref),),
+                   help="A pinned node is fixed in place: it cannot be dragged, and "
+                        "collapsing leaves it drawn.")
+        hide.button("Hide", key="explore_hide", icon=":material/visibility_off:",
+                    width="stretch", on_click=add_step, args=(xp.Step("h", selected_ref),),
+                    help="Take it off the drawing (Undo brings it back).")
         close.button("", key="explore_unselect", icon=":material/close:",
                      on_click=clear_selection, help="Clear the selection")
+        if selected_ref.label in RELATION_KEYS:
+            st.markdown("**Neighbours** — click to add them to the drawing:")
+            relation_buttons(selected_ref)
 else:
-    st.caption("Click a node to select it: then expand its neighbours or open its profile.")
+    st.caption("Click any node to select it: its neighbours by kind are offered with their "
+               "counts, to add to the drawing; pin, hide, or open its profile.")
 
 # --- the network -------------------------------------------------------------------------
+if tokens:
+    added = sum(len(ids) for ids in state["added"].values())
+    note, back, reset = st.columns([6, 1.2, 1.6], vertical_alignment="center")
+    note.caption(f"Exploration: {len(tokens)} step{'s' if len(tokens) != 1 else ''} · "
+                 f"{added:,} nodes added · {len(hidden):,} hidden · "
+                 f"{len(state['pinned']):,} pinned — kept in the address.")
+    back.button("Undo", key="explore_undo", icon=":material/undo:", on_click=undo,
+                width="stretch", help=f"Take back the last step ({tokens[-1]}).")
+    reset.button("Reset exploration", key="explore_reset", icon=":material/restart_alt:",
+                 on_click=reset_exploration, width="stretch",
+                 help="Back to the neighbourhood of the chosen actors.")
 summary = (f"{view['transfers']:,} transfers · {view['notice']} · "
            f"query {view['elapsed_ms']:,.0f} ms")
+if tokens:
+    summary += f" · with the exploration: {len(graph.nodes):,} nodes drawn"
 if view["capped"]:
     st.warning(view["notice"], icon=":material/filter_alt:")
 if view["truncated"]:
@@ -370,13 +434,21 @@ if view["truncated"]:
 if not graph.nodes:
     st.info("No transfer matches these filters — widen the statuses, categories, years or "
             "TIV.", icon=":material/filter_alt_off:")
+rules = parse_rules(style)
+scales = rule_scales(graph, rules)
+replaced = ["width"] if any(r.target == "width" for r in rules) else []
+drawing = drawing_payload(graph, positions, rules=rules, pinned=state["pinned"])
 # The provenance first: the PNG button paints it under the picture.
-provenance = w.provenance_for(db, "explore: actor neighbourhood", view["filters"], [], graph)
-w.graph_view(view["html"], key="explore_graph", on_change=remember_click,
+provenance_params = {**view["filters"], **({"exploration": list(tokens)} if tokens else {})}
+provenance = w.provenance_for(db, "explore: actor neighbourhood", provenance_params, [], graph)
+# One scene per base view: expanding, hiding and pinning update the drawing in place.
+scene = json.dumps([list(chosen), base[1:]], default=str)
+w.graph_view(drawing, key="explore_graph", on_change=remember_click, scene=scene,
              footer=provenance_lines(provenance), png_name="explore-neighbourhood.png")
 st.caption(summary)
 with st.expander("Legend", expanded=True, icon=":material/info:"):
-    w.legend(view["legend"], height=96 + 34 * view["legend_lines"])
+    w.legend(legend_html(replaced=replaced) + rules_legend_html(scales),
+             height=96 + 34 * len(rules))
 
 # --- the same result as a table, and downloads --------------------------------------------
 # Lazy tabs: only the open one is drawn. The Cypher view pulls in the browser's
@@ -399,5 +471,5 @@ if query.open:
 w.attribution_line(graph, provenance)
 st.markdown("**Download what is drawn** (with the query, filters and sources)")
 w.download_buttons(graph, provenance, key="explore", stem="explore-neighbourhood",
-                   positions=view["positions"])
+                   positions=positions)
 save_view_form(db, "explore", url_state)

@@ -80,7 +80,7 @@ def show_result(db: Any, query: SavedQuery, params_json: str, rows: list[dict[st
         drawn = w.guarded(lambda: saved_drawing(db, query.name, params_json))
         if drawn["capped"]:
             st.warning(drawn["notice"], icon=":material/filter_alt:")
-        clicked = w.graph_view(drawn["html"], key=f"saved_graph_{query.name}")
+        clicked = w.graph_view(drawn["drawing"], key=f"saved_graph_{query.name}")
         w.node_actions(drawn["graph"], clicked, key=f"saved_node_{query.name}")
         st.caption(drawn["notice"])
         with st.expander("Legend", icon=":material/info:"):

@@ -212,7 +212,7 @@ def show_rows(step: Step, result: QueryResult) -> Any:
     if view is not None and view.kind == "graph" and tables.has_graph(result.rows):
         drawn = w.guarded(lambda: cached_drawing(db, step.show.query,
                                                  json.dumps(step.show.params, sort_keys=True)))
-        clicked = w.graph_view(drawn["html"], key=f"walkthrough_graph_{step.id}")
+        clicked = w.graph_view(drawn["drawing"], key=f"walkthrough_graph_{step.id}")
         w.node_actions(drawn["graph"], clicked, key=f"walkthrough_node_{step.id}")
         st.caption(drawn["notice"])
         return clicked
