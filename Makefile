@@ -34,9 +34,14 @@ run: venv
 # at the end, pass or fail; the `make run` database is never touched. The shared
 # graph is the seeds + the shipped SIPRI extract: nothing beside the clone needed.
 # (pyproject.toml's addopts leave out the reliability and full_export tests.)
+# TEST_WORKERS pytest processes (pytest-xdist) share the test files, whole files
+# each; every worker starts its own Neo4j, so the workers never see each other's
+# writes. The browser tests spend most of their time waiting on the page, so two
+# workers on two cores overlap that wait with the other tests' work.
+TEST_WORKERS ?= 2
 test: venv browser
 	$(BIN)/ruff check explorer tests
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The edit loop: the tests that need no server (no Neo4j, no browser), in seconds.
 test-unit: venv

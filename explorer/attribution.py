@@ -31,7 +31,7 @@ from typing import Any
 
 from explorer.db import Database
 from explorer.graph import SIPRI_ATTRIBUTION, TRANSFER_EDGE_TYPE, GraphData
-from explorer.runner import run_cypher
+from explorer.runner import run_read
 
 __all__ = [
     "SIPRI_ATTRIBUTION",
@@ -337,7 +337,7 @@ def lookup_sources(db: Database, keys: Iterable[tuple[str, str]]
     params = {"ids": by_kind["id"], "source_ids": by_kind["source"],
               "nodes": by_kind["node"], "ends": by_kind["end"],
               "pairs": [key.split(">", 1) for key in by_kind["pair"]]}
-    row = run_cypher(db, SOURCES_OF, params, label="attribution").rows[0]
+    row = run_read(db, SOURCES_OF, params, label="attribution").rows[0]
     resolved: Resolved = {}
     for kind, key, source_id in row["links"]:
         resolved.setdefault((kind, key), []).append(source_id)

@@ -75,12 +75,31 @@ def run_cypher(
     ignore_warnings: frozenset[str] = frozenset(),
 ) -> QueryResult:
     """Check ``cypher``'s plan, then run it in a read transaction; rows come back as
-    plain data.
+    plain data. For text an analyst wrote or saved: the console, saved queries.
 
     The server's warnings come back too, except those whose GQL status code is
     in ``ignore_warnings``."""
     params = dict(parameters or {})
     check_statement(db, cypher, params, timeout_s=timeout_s, label=label)
+    return run_read(db, cypher, params, timeout_s=timeout_s, row_cap=row_cap, label=label,
+                    ignore_warnings=ignore_warnings)
+
+
+def run_read(
+    db: Database,
+    cypher: str,
+    parameters: Mapping[str, Any] | None = None,
+    *,
+    timeout_s: float = DEFAULT_QUERY_TIMEOUT_S,
+    row_cap: int = DEFAULT_ROW_CAP,
+    label: str = "page",
+    ignore_warnings: frozenset[str] = frozenset(),
+) -> QueryResult:
+    """Run the project's own query text (a page's queries, the source lookup) in a
+    read transaction, without ``run_cypher``'s plan check: the text is a constant
+    of this package, so asking the server for its plan first would only add a
+    round trip to every page. The read transaction still refuses any write."""
+    params = dict(parameters or {})
 
     def work(
         tx: neo4j.ManagedTransaction,

@@ -31,6 +31,12 @@ from explorer.db import Database
 from explorer.localdb import LocalServer
 from explorer.localdb.server import free_port
 
+# pytest-xdist gives its workers COLUMNS=80; a rich console reads COLUMNS when it is
+# made (explorer.cli.common, at import) and would keep 80 for every in-process CLI
+# call, whatever width the test asks for. Without it, rich reads the width each call
+# sets as it prints — as a real `explorer` process reads its terminal's.
+os.environ.pop("COLUMNS", None)
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SIPRI_EXPORT = SHARED / "data" / "sipri" / "sipri-at-export-2026-02-12.csv"

@@ -15,7 +15,7 @@ from explorer.db import Database
 from explorer.errors import QueryError, QuerySyntaxError, QueryTimeout, ReadOnlyViolation
 from explorer.readonly import plan as plan_check
 from explorer.readonly.guard import find_violation
-from explorer.runner import run_cypher
+from explorer.runner import run_cypher, run_read
 from tests.conftest import graph_counts, run_cli
 
 ATTEMPTS = [
@@ -137,6 +137,15 @@ def test_a_write_that_bypasses_the_guard_is_refused_by_the_server(
         loaded_graph.read(lambda tx: tx.run(cypher).consume(), timeout=5, label="bypass")
     assert str(caught.value).startswith("Neo4j refused the query:")
     assert "read" in str(caught.value).lower()
+    assert fingerprint(loaded_graph) == before
+
+
+def test_the_pages_own_path_still_runs_in_a_read_transaction(
+    loaded_graph: Database, before: tuple[int, int, str]
+) -> None:
+    # run_read (the dashboard's page queries) skips the plan check, not the wall.
+    with pytest.raises(QueryError, match=r"^Neo4j refused the query:"):
+        run_read(loaded_graph, "CREATE (n:Probe) RETURN n", label="page")
     assert fingerprint(loaded_graph) == before
 
 

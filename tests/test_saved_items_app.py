@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from explorer import saved
+from explorer.app.links import escape_md
 from explorer.db import Database
 from tests.apptest import assert_clean, open_page, page_text
 
@@ -50,6 +51,17 @@ def test_a_console_query_is_saved_listed_and_run_from_saved_queries(library: Dat
     text = page_text(listed)
     assert "Russia's suppliers" in text and "supplier" in text  # run, with its columns
     assert "Saved by the team: 1 query, 0 views" in [e.label for e in listed.expander]
+
+
+def test_a_team_title_is_listed_as_text_not_markdown(library: Database) -> None:
+    title = "**Loud** [a link](http://example.org)"
+    at = _save(open_page("console.py", cypher="RETURN 1 AS one"), "console_save", title,
+               name="loud")
+    assert at.success
+    listed = open_page("saved_queries.py", q="loud")
+    assert_clean(listed)
+    options = listed.radio(key="saved_query").options
+    assert escape_md(title) in options and title not in options
 
 
 def test_a_query_that_writes_is_refused_and_offers_nothing_to_save(library: Database) -> None:

@@ -7,7 +7,7 @@ TIV. The result is plain rows for ``explorer.graph.prepare_graph`` (supplier,
 transfer, recipient, weapon systems and sources with their relationships),
 so the dashboard, the CLI and the tests draw and export the same thing.
 
-Every query here goes through ``explorer.runner.run_cypher`` (read-only, time
+Every query here goes through ``explorer.runner.run_read`` (read-only, time
 limit, row cap); Cypher lives in the module-level constants below and all
 input travels as parameters.
 
@@ -29,7 +29,7 @@ from explorer.errors import ParameterError, UnresolvedName
 from explorer.graph import STATUS_ORDER
 from explorer.labels import year_span
 from explorer.resolve import NameTable
-from explorer.runner import QueryResult, run_cypher
+from explorer.runner import QueryResult, run_read
 
 MAX_HOPS = 3
 # A neighbourhood is one row per transfer; Russia's in the full SIPRI export
@@ -228,7 +228,7 @@ def neighbourhood(
     for _ in range(filters.hops - 1):
         if not frontier:
             break
-        step = run_cypher(db, NEXT_ACTORS, {**params, "frontier": frontier},
+        step = run_read(db, NEXT_ACTORS, {**params, "frontier": frontier},
                           timeout_s=timeout_s, row_cap=row_cap, label="explore:hop")
         elapsed += step.elapsed_ms
         seen = set(reached)
@@ -236,7 +236,7 @@ def neighbourhood(
         reached.extend(frontier)
         by_hop.append(tuple(frontier))
     parameters = {**params, "actors": reached}
-    result = run_cypher(db, NEIGHBOURHOOD, parameters, timeout_s=timeout_s, row_cap=row_cap,
+    result = run_read(db, NEIGHBOURHOOD, parameters, timeout_s=timeout_s, row_cap=row_cap,
                         label="explore:neighbourhood")
     return Neighbourhood(
         rows=result.rows,
@@ -251,7 +251,7 @@ def neighbourhood(
 
 def actor_options(db: Database) -> list[dict[str, Any]]:
     """Every actor: ``{id, name, aliases, kind, transfers}``, by name."""
-    return run_cypher(db, ACTOR_OPTIONS, label="explore:actors", row_cap=100_000).rows
+    return run_read(db, ACTOR_OPTIONS, label="explore:actors", row_cap=100_000).rows
 
 
 def actor_label(actor: Mapping[str, Any]) -> str:
@@ -284,12 +284,12 @@ def resolve_actors(table: NameTable, names: Iterable[str]) -> tuple[list[str], l
 
 def categories(db: Database) -> list[str]:
     """The weapon-system categories present in the graph."""
-    return [row["category"] for row in run_cypher(db, CATEGORIES, label="explore:cat").rows]
+    return [row["category"] for row in run_read(db, CATEGORIES, label="explore:cat").rows]
 
 
 def year_bounds(db: Database) -> tuple[int | None, int | None]:
     """The first and last transfer year in the graph (None when no transfer has one)."""
-    rows = run_cypher(db, YEAR_BOUNDS, label="explore:years").rows
+    rows = run_read(db, YEAR_BOUNDS, label="explore:years").rows
     if not rows:
         return None, None
     return rows[0]["first"], rows[0]["last"]
@@ -331,7 +331,7 @@ class DataRange:
 def data_range(db: Database) -> DataRange:
     """The years of SIPRI's records, of the sources' claims (when they were made) and
     of the events in the graph, computed from the graph."""
-    rows = run_cypher(db, DATA_RANGE, label="explore:range").rows
+    rows = run_read(db, DATA_RANGE, label="explore:range").rows
     return DataRange(**rows[0]) if rows else DataRange()
 
 

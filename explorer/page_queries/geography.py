@@ -20,7 +20,7 @@ from typing import Any
 from explorer.db import Database
 from explorer.errors import ParameterError, QueryTooLarge
 from explorer.geo.placement import country_of, place_actor
-from explorer.runner import run_cypher
+from explorer.runner import run_read
 
 _TRANSFER_FILTER = """
 t.status IN $statuses
@@ -116,15 +116,15 @@ def map_data(db: Database, statuses: Sequence[str], year_from: int | None = None
     ``year_from``–``year_to`` (None: no bound)."""
     check_years(year_from, year_to)
     params = {"statuses": list(statuses), "year_from": year_from, "year_to": year_to}
-    found = run_cypher(db, FLOWS, params, label="map:flows", row_cap=MAX_FLOWS)
+    found = run_read(db, FLOWS, params, label="map:flows", row_cap=MAX_FLOWS)
     if found.truncated:
         # Country totals summed over part of the pairs would be wrong without a sign.
         raise QueryTooLarge(f"more than {MAX_FLOWS:,} supplier–recipient pairs match these "
                             "filters: narrow the years or the statuses")
     flows = found.rows
     ids = sorted({f["supplier_id"] for f in flows} | {f["recipient_id"] for f in flows})
-    actors = run_cypher(db, ACTORS, {"ids": ids}, label="map:actors").rows
-    events = run_cypher(db, EVENT_PLACES, {"year_from": year_from, "year_to": year_to},
+    actors = run_read(db, ACTORS, {"ids": ids}, label="map:actors").rows
+    events = run_read(db, EVENT_PLACES, {"year_from": year_from, "year_to": year_to},
                         label="map:events").rows
     return assemble(actors, flows, events)
 

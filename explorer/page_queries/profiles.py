@@ -1,7 +1,7 @@
 """An actor's profile: who it arms and who arms it, with which systems, what it did
 and was hit by, and every source behind those facts.
 
-Plain rows from read-only queries (``explorer.runner.run_cypher``), so the
+Plain rows from read-only queries (``explorer.runner.run_read``), so the
 dashboard, the CLI and tests share them. A transfer's *year* is its first
 delivery year, else its order year, else the year of its earliest evidence: the
 article's claims carry no delivery years, only the date they were made.
@@ -14,7 +14,7 @@ from typing import Any
 
 from explorer.db import Database
 from explorer.resolve import Entity, NameTable
-from explorer.runner import run_cypher
+from explorer.runner import run_read
 
 ACTOR_CHOICES = """
 MATCH (a:Actor)
@@ -184,7 +184,7 @@ class ActorProfile:
 
 def actor_choices(db: Database) -> list[ActorChoice]:
     """Every actor, by name, with how many transfers and events it takes part in."""
-    rows = run_cypher(db, ACTOR_CHOICES, label="profile:choices").rows
+    rows = run_read(db, ACTOR_CHOICES, label="profile:choices").rows
     return [
         ActorChoice(r["id"], r["name"], r["kind"], tuple(r["aliases"]), r["transfers"],
                     r["events"])
@@ -209,14 +209,14 @@ def resolve_actor(choices: list[ActorChoice], text: str | None) -> ActorChoice |
 def actor_profile(db: Database, actor_id: str) -> ActorProfile | None:
     """Everything the profile page shows for one actor id, or None if there is no such actor."""
     params = {"id": actor_id}
-    found = run_cypher(db, ACTOR, params, label="profile:actor").rows
+    found = run_read(db, ACTOR, params, label="profile:actor").rows
     if not found:
         return None
     return ActorProfile(
         actor=found[0],
-        by_year=run_cypher(db, TRANSFERS_BY_YEAR, params, label="profile:by-year").rows,
-        partners=run_cypher(db, PARTNERS, params, label="profile:partners").rows,
-        systems=run_cypher(db, SYSTEMS, params, label="profile:systems").rows,
-        events=run_cypher(db, EVENTS, params, label="profile:events").rows,
-        sources=run_cypher(db, SOURCES, params, label="profile:sources").rows,
+        by_year=run_read(db, TRANSFERS_BY_YEAR, params, label="profile:by-year").rows,
+        partners=run_read(db, PARTNERS, params, label="profile:partners").rows,
+        systems=run_read(db, SYSTEMS, params, label="profile:systems").rows,
+        events=run_read(db, EVENTS, params, label="profile:events").rows,
+        sources=run_read(db, SOURCES, params, label="profile:sources").rows,
     )

@@ -21,7 +21,7 @@ from explorer.db import Database
 from explorer.errors import QueryError
 from explorer.names import name_key
 from explorer.queries import SavedQuery, load_catalogue
-from explorer.runner import run_cypher, run_saved
+from explorer.runner import run_read, run_saved
 
 SOURCES = """
 MATCH (s:Source)
@@ -187,7 +187,7 @@ class Comparison:
 
 def list_sources(db: Database) -> list[dict[str, Any]]:
     """Every Source with its date, attribution, counts of what it evidences and its citations."""
-    return run_cypher(db, SOURCES, label="sources:list").rows
+    return run_read(db, SOURCES, label="sources:list").rows
 
 
 def evidence(db: Database, source_ids: Iterable[str], *, limit: int = 2000
@@ -195,7 +195,7 @@ def evidence(db: Database, source_ids: Iterable[str], *, limit: int = 2000
     """The evidence pointing at these sources, one row per quote and thing evidenced
     (at most ``limit``: a dataset has one per record)."""
     params = {"sources": list(source_ids), "limit": limit}
-    return run_cypher(db, EVIDENCE, params, label="sources:evidence",
+    return run_read(db, EVIDENCE, params, label="sources:evidence",
                       row_cap=limit).rows
 
 
@@ -234,7 +234,7 @@ def attributed_evidence(db: Database, sources: Iterable[Mapping[str, Any]]
     """Evidence that a citing source (the article) attributes to one of ``sources``,
     matched on ``attributed_to`` naming the cited source's author or publisher."""
     by_id = {s["id"]: s for s in sources}
-    rows = run_cypher(db, CITED_EVIDENCE, {"sources": list(by_id)},
+    rows = run_read(db, CITED_EVIDENCE, {"sources": list(by_id)},
                       label="sources:cited").rows
     return [r for r in rows if names_match(by_id[r["cited_id"]], r["attributed_to"])]
 
@@ -250,7 +250,7 @@ def claims_vs_records(db: Database, params: Mapping[str, Any] | None = None,
     rows = run_saved(db, queries[CLAIMS_QUERY], params or {}).rows
     ids = sorted({i for r in rows for i in (r.get("claim"), r.get("record")) if i})
     found: dict[str, list[dict[str, Any]]] = {}
-    for ev in run_cypher(db, TRANSFER_EVIDENCE, {"ids": ids}, label="sources:evidence").rows:
+    for ev in run_read(db, TRANSFER_EVIDENCE, {"ids": ids}, label="sources:evidence").rows:
         found.setdefault(ev["id"], []).append(ev)
     return [Comparison(r, found.get(r.get("claim") or "", []), found.get(r.get("record") or "", []))
             for r in rows]

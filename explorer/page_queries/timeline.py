@@ -25,7 +25,7 @@ from typing import Any
 
 from explorer.db import Database
 from explorer.labels import inferred_mark
-from explorer.runner import run_cypher
+from explorer.runner import run_read
 
 DEFAULT_ACTORS = ("north-korea", "russia", "iran", "ukraine")
 
@@ -188,18 +188,18 @@ def timeline(db: Database, actor_ids: Sequence[str] = DEFAULT_ACTORS, *,
     unless ``with_others`` also takes those with one partner outside the selection."""
     params = {"ids": list(actor_ids), "others": with_others}
     events = []
-    for row in run_cypher(db, EVENTS, params, label="timeline:events").rows:
+    for row in run_read(db, EVENTS, params, label="timeline:events").rows:
         placed = _with_span(row, row["date"], row["precision"])
         if placed:
             events.append({**placed, "lane": event_lane(row["conducted_by"], row["targeted"])})
     deliveries = [
         {**row, "lane": transfer_lane(row["supplier"], row["recipient"]),
          "start": dt.date(row["year"], 1, 1), "end": dt.date(row["year"], 12, 31)}
-        for row in run_cypher(db, DELIVERIES, params, label="timeline:deliveries").rows
+        for row in run_read(db, DELIVERIES, params, label="timeline:deliveries").rows
         if row["year"] is not None
     ]
     claims = []
-    for row in run_cypher(db, CLAIMS, params, label="timeline:claims").rows:
+    for row in run_read(db, CLAIMS, params, label="timeline:claims").rows:
         placed = _with_span(row, row["as_of"], None)
         if not placed:
             continue

@@ -98,7 +98,9 @@ def dashboard(db: Database, cli_env: dict[str, str], browser: Any) -> Iterator[s
     db.write(lambda tx: tx.run(_PLANT_PROBE, id=XSS_ID, name=XSS_NAME).consume())
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = (ARTIFACTS / "dashboard.log")
+    # One log per pytest-xdist worker: two workers may each run a dashboard.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    log = ARTIFACTS / (f"dashboard-{worker}.log" if worker else "dashboard.log")
     ARTIFACTS.mkdir(exist_ok=True)
     with log.open("wb") as out:
         # A session of its own, so stopping it also stops the streamlit child.
@@ -232,16 +234,30 @@ def click_node(page: Any, frame: Any, node_id: str) -> None:
     element = frame.frame_element()
     # The mouse only reaches what is on screen: bring the whole drawing into view.
     element.scroll_into_view_if_needed()
-    page.wait_for_timeout(200)
+    wait_until_still(page, element)
     box = element.bounding_box()
     page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
 
 
+def wait_until_still(page: Any, target: Any, timeout_ms: int = 5_000) -> None:
+    """Wait until ``target`` has stopped moving: two reads of its box 80 ms apart
+    agree (Streamlit scrolls smoothly, and a click aimed while the page still
+    moves lands elsewhere)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    last = None
+    while time.monotonic() < deadline:
+        box = target.bounding_box()
+        if box is not None and box == last:
+            return
+        last = box
+        page.wait_for_timeout(80)
+    raise AssertionError(f"{target} kept moving for {timeout_ms} ms")
+
+
 def click(page: Any, target: Any) -> None:
-    """Click a locator once it has scrolled into view: Streamlit scrolls smoothly,
-    and a click aimed while the page still moves lands elsewhere."""
+    """Click a locator once it has scrolled into view and stopped moving."""
     target.scroll_into_view_if_needed()
-    page.wait_for_timeout(600)
+    wait_until_still(page, target)
     target.click()
 
 
@@ -259,6 +275,14 @@ def table_cells(page: Any, timeout_ms: int = 15_000) -> list[str]:
     return cells.all_text_contents()
 
 
+def charts_drawn(page: Any, timeout_ms: int = 30_000) -> None:
+    """Wait until every Vega chart on the page has drawn (they draw after the script run)."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart]')].every(c => {"
+        " const m = c.querySelector('canvas, svg'); const r = m && m.getBoundingClientRect();"
+        " return r && r.width > 0 && r.height > 0; })", timeout=timeout_ms)
+
+
 def no_exception(page: Any) -> None:
     shown = page.locator('[data-testid="stException"]')
     assert shown.count() == 0, shown.first.inner_text()
@@ -270,7 +294,10 @@ def screenshot(page: Any, name: str) -> Path:
     size = page.viewport_size
     height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
     page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 40)})
-    page.wait_for_timeout(800)
+    # Two animation frames: the page has laid itself out at the new size.
+    page.evaluate("() => new Promise(done => requestAnimationFrame("
+                  "() => requestAnimationFrame(done)))")
+    page.wait_for_timeout(250)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))
     page.set_viewport_size(size)

@@ -12,6 +12,7 @@ from tests.browser.conftest import (
     XSS_ID,
     XSS_NAME,
     Traffic,
+    charts_drawn,
     click,
     click_button,
     click_node,
@@ -40,7 +41,7 @@ def test_every_page_opens_offline(dashboard: str, page: Any, traffic: Traffic) -
         if name in DRAWS:
             drawn_frames(page)
         else:
-            page.wait_for_timeout(1500)  # charts and maps render after the script run
+            charts_drawn(page)
         assert page.locator('[data-testid="stSidebarNav"]').count() == 1
         screenshot(page, f"page-{name}")
     assert not traffic.external()
@@ -171,7 +172,6 @@ def test_saved_query_graph_and_map(dashboard: str, page: Any) -> None:
         "() => { const c = document.querySelector('[data-testid=stVegaLiteChart] canvas,"
         " [data-testid=stVegaLiteChart] svg'); const r = c && c.getBoundingClientRect();"
         " return r && r.width > 300 && r.height > 200; }")
-    page.wait_for_timeout(1000)
     screenshot(page, "saved-query-map")
 
 

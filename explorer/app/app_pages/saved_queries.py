@@ -180,8 +180,9 @@ with left:
     with st.container(height=CATALOGUE_PX, border=False):
         st.radio(
             f"{matching} of {len(catalogue)} queries", shown, key="saved_query",
-            format_func=lambda name: catalogue[name].title,
-            captions=[", ".join(catalogue[name].tags) for name in shown],
+            # Radio labels are Markdown, and a team query's title is an analyst's text.
+            format_func=lambda name: escape_md(catalogue[name].title),
+            captions=[escape_md(", ".join(catalogue[name].tags)) for name in shown],
         )
 
 query = catalogue[st.session_state["saved_query"]]
