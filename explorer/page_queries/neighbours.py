@@ -28,7 +28,7 @@ from explorer.config import DEFAULT_QUERY_TIMEOUT_S
 from explorer.db import Database
 from explorer.errors import ParameterError
 from explorer.page_queries.explore import TRANSFER_FILTER, ExploreFilters
-from explorer.runner import run_cypher
+from explorer.runner import run_read
 
 # Neighbours one expansion adds at a time ("+N more" fetches the next as many).
 EXPAND_PAGE = 25
@@ -186,7 +186,7 @@ def neighbour_counts(
     if label not in COUNTS:
         raise ParameterError(f"a {label or 'node without a label'} cannot be explored — "
                              f"only {', '.join(LABELS)}")
-    result = run_cypher(db, COUNTS[label], {"id": node_id, **filters.filter_parameters()},
+    result = run_read(db, COUNTS[label], {"id": node_id, **filters.filter_parameters()},
                         timeout_s=timeout_s, label="explore:counts")
     if not result.rows:
         raise UnknownNode(f"no {label} with id {node_id!r} in the graph")
@@ -216,7 +216,7 @@ def expand(
     arrow per neighbour for via relations."""
     item = relation(label, key)
     params = {"id": node_id, "limit": int(limit), **filters.filter_parameters()}
-    result = run_cypher(db, EXPAND[(label, key)], params, timeout_s=timeout_s,
+    result = run_read(db, EXPAND[(label, key)], params, timeout_s=timeout_s,
                         row_cap=100_000, label="explore:expand")
     rows = result.rows
     neighbours = tuple(dict.fromkeys(str(row["neighbour"]["id"]) for row in rows))
