@@ -16,7 +16,10 @@ Three measures:
   taken (the drawing sets ``document.body.dataset.drawn``; physics is off, so
   drawn is settled): the first load (the app's query cache empty), loads in
   fresh browsers (nothing cached) and loads in a returning browser (Streamlit's
-  static files cached), all within the dashboard's one-minute result cache.
+  static files cached), all within the dashboard's one-minute result cache; then
+  the analyst's gesture: a click on the actor in the drawing around North Korea
+  until the page offers "Expand neighbours", and that click until the actor's
+  neighbourhood is drawn.
 """
 
 from __future__ import annotations
@@ -361,17 +364,71 @@ def _time_drawing(page: Any, url: str, timeout_s: float) -> tuple[float, int]:
     raise ConfigError(f"the network at {url} was not drawn within {timeout_s:.0f} s")
 
 
+def _drawing_frame(page: Any, timeout_s: float, *, not_rev: str | None = None) -> Any:
+    """The component's drawing frame once it shows a drawing (one whose revision is
+    not ``not_rev``, when given)."""
+    deadline = time.perf_counter() + timeout_s
+    while time.perf_counter() < deadline:
+        for frame in page.frames:
+            if not frame.url.endswith("/drawing.html"):
+                continue
+            try:
+                rev = frame.evaluate("document.body && document.body.dataset.drawn === 'true'"
+                                     " ? document.body.dataset.rev : null")
+            except Exception:  # the frame is being replaced
+                continue
+            if rev is not None and rev != not_rev:
+                return frame
+        page.wait_for_timeout(10)
+    raise ConfigError(f"no new drawing within {timeout_s:.0f} s")
+
+
+def _time_click_expand(page: Any, base: str, start: str, target: str,
+                       timeout_s: float) -> dict[str, float | int]:
+    """On Explore around ``start``: a click on ``target``'s node until the page offers
+    to expand it, then a click on "Expand neighbours" until its neighbourhood is
+    drawn (the drawing settled: physics is off). Milliseconds, and the nodes drawn."""
+    page.goto(f"{base}/explore?actors={start}")
+    frame = _drawing_frame(page, timeout_s)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    node = frame.evaluate("(id) => { const n = window.__explorerGraph.nodes.get()"
+                          ".find(n => n.entity_id === id); return n ? n.id : null; }", target)
+    if node is None:
+        raise ConfigError(f"{target!r} is not drawn around {start!r}: pick another --actor")
+    frame.evaluate("window.__explorerGraph.network.fit({animation: false})")
+    point = frame.evaluate("(id) => { const net = window.__explorerGraph.network;"
+                           " return net.canvasToDOM(net.getPositions([id])[id]); }", node)
+    element = frame.frame_element()
+    element.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # the page's smooth scroll
+    box = element.bounding_box()
+    before = frame.evaluate("document.body.dataset.rev")
+    began = time.perf_counter()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    button = page.get_by_role("button", name="Expand neighbours")
+    button.wait_for(timeout=timeout_s * 1000)
+    offered = time.perf_counter()
+    button.click()
+    drawn = _drawing_frame(page, timeout_s, not_rev=before)
+    done = time.perf_counter()
+    return {"select_ms": (offered - began) * 1000, "expand_ms": (done - offered) * 1000,
+            "total_ms": (done - began) * 1000,
+            "nodes": int(drawn.evaluate("window.__explorerGraph.nodes.length"))}
+
+
 def browser_timings(
     actor: str = "russia", runs: int = 4, timeout_s: float = 60.0,
-    log: Callable[[str], None] = lambda _message: None,
+    log: Callable[[str], None] = lambda _message: None, click_from: str = "north-korea",
 ) -> dict[str, Any]:
     """Start the dashboard on the current database and time the Explore drawing.
 
-    Three measures: the first load (the app's caches empty: the query runs);
+    Four measures: the first load (the app's caches empty: the query runs);
     ``runs`` loads in fresh browser contexts (nothing cached in the browser, so
     Streamlit's scripts are fetched and parsed each time); and ``runs`` loads in
     one context, as an analyst's browser returning to the page (static files
-    cached). Each load is a new dashboard session.
+    cached); and, in that browser, ``runs`` times a click on ``actor`` in the
+    drawing around ``click_from`` followed by "Expand neighbours" (after one
+    unmeasured run). Each load is a new dashboard session.
     """
     if not CHROMIUM.is_file():
         raise ConfigError("Chromium is not installed at /usr/bin/chromium — run 'make browser'")
@@ -387,6 +444,7 @@ def browser_timings(
     proc = _start_dashboard(port)
     fresh: list[float] = []
     cached: list[float] = []
+    clicks: list[dict[str, float | int]] = []
     nodes = 0
     try:
         _wait_until_up(base, proc)
@@ -409,6 +467,17 @@ def browser_timings(
                     cached.append(elapsed)
                     log(f"returning browser, load {run + 1}: {elapsed:,.0f} ms")
                     page.close()
+                # The analyst's gesture: a click on the actor in a drawing around a
+                # neighbour, then "Expand neighbours" (the first one fills the caches).
+                for run in range(runs + 1):
+                    page = context.new_page()
+                    click = _time_click_expand(page, base, click_from, actor, timeout_s)
+                    if run:
+                        clicks.append(click)
+                    log(f"click on {actor}, then expand, run {run + 1}: "
+                        f"{click['select_ms']:,.0f} + {click['expand_ms']:,.0f} ms, "
+                        f"{click['nodes']} nodes")
+                    page.close()
                 context.close()
             finally:
                 browser.close()
@@ -423,6 +492,12 @@ def browser_timings(
         "fresh_browser_median_ms": round(statistics.median(fresh[1:])),
         "returning_browser_ms": [round(t) for t in cached],
         "returning_browser_median_ms": round(statistics.median(cached)),
+        "click_from": click_from,
+        "click_select_median_ms": round(statistics.median(c["select_ms"] for c in clicks)),
+        "click_expand_median_ms": round(statistics.median(c["expand_ms"] for c in clicks)),
+        "click_total_ms": [round(c["total_ms"]) for c in clicks],
+        "click_total_median_ms": round(statistics.median(c["total_ms"] for c in clicks)),
+        "click_nodes": int(clicks[-1]["nodes"]) if clicks else 0,
     }
 
 
@@ -459,5 +534,11 @@ def format_text(report: dict[str, Any]) -> str:
             f"({runs('fresh_browser_ms')})",
             f"  returning browser, median      {browser['returning_browser_median_ms']:>7,} ms "
             f"({runs('returning_browser_ms')})",
+            f"Click on {browser['actor']} in the drawing around {browser['click_from']}, then "
+            f"'Expand neighbours' ({browser['click_nodes']} nodes drawn):",
+            f"  click to the offer, median     {browser['click_select_median_ms']:>7,} ms",
+            f"  expand to drawn, median        {browser['click_expand_median_ms']:>7,} ms",
+            f"  both, median                   {browser['click_total_median_ms']:>7,} ms "
+            f"({runs('click_total_ms')})",
         ]
     return "\n".join(lines)

@@ -107,7 +107,9 @@ def bench_render_command(
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Time the network drawing: the HTML for 100, 1,000 and 5,000 nodes, and in
-    headless Chromium the Explore page of an actor, from navigation to a settled drawing.
+    headless Chromium the drawing component (100 and 500 nodes handed to the loaded
+    frame, drawn anew and grown in place) and the Explore page of an actor, from
+    navigation to a settled drawing.
 
     The browser part starts the dashboard on a free port against the current
     database (meant for the full SIPRI graph). Targets: 1,000-node HTML under

@@ -111,7 +111,6 @@ class _ParserProcess:
         self.child = subprocess.Popen(
             [sys.executable, "-m", "explorer.loaders.sipri_chunks"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors,
-            env=_child_env(),
         )
         assert self.child.stdin is not None
         with self.child.stdin:
@@ -158,14 +157,6 @@ def _receive(stream: BinaryIO, child: subprocess.Popen[bytes], errors: Any) -> t
             f"the SIPRI parser process ended unexpectedly (exit code {code}: {last[0]}) — "
             "nothing of the unfinished batch was written; rerun the load to resume it"
         ) from None
-
-
-def _child_env() -> dict[str, str]:
-    """The loader's environment, with this package importable whatever the working
-    directory (an editable install, a checkout on PYTHONPATH)."""
-    root = str(Path(__file__).resolve().parents[2])
-    path = os.environ.get("PYTHONPATH")
-    return {**os.environ, "PYTHONPATH": root + (os.pathsep + path if path else "")}
 
 
 def _child_main() -> int:

@@ -113,13 +113,22 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
-def all_in_view(frame: Any) -> bool:
-    return frame.evaluate(
-        "() => { const net = window.__explorerGraph.network;"
-        " const box = document.getElementById('explorer-graph');"
-        " return Object.values(net.getPositions()).every(p => { const d = net.canvasToDOM(p);"
-        " return d.x >= 0 && d.y >= 0 && d.x <= box.clientWidth && d.y <= box.clientHeight;"
-        " }); }")
+ALL_IN_VIEW = (
+    "() => { const net = window.__explorerGraph.network;"
+    " const box = document.getElementById('explorer-graph');"
+    " return Object.values(net.getPositions()).every(p => { const d = net.canvasToDOM(p);"
+    " return d.x >= 0 && d.y >= 0 && d.x <= box.clientWidth && d.y <= box.clientHeight;"
+    " }); }")
+
+
+def wait_all_in_view(frame: Any, timeout_ms: int = 10_000) -> None:
+    """Every drawn node's centre ends up inside the drawing's box (the view is set
+    as the drawing lands, a frame later than the data on a busy machine)."""
+    try:
+        frame.wait_for_function(ALL_IN_VIEW, timeout=timeout_ms)
+    except Exception as error:  # Playwright's TimeoutError: say what was not seen
+        raise AssertionError(f"some nodes stayed outside the view for {timeout_ms} ms") \
+            from error
 
 
 def select(page: Any, frame: Any, entity: str) -> None:
@@ -161,7 +170,7 @@ def test_exploring_step_by_step_moves_nothing_and_survives_a_reload(
     grown = positions(frame)
     assert len(grown) > len(before)
     assert {name: grown[name] for name in before} == before  # nothing placed moved
-    assert all_in_view(frame)  # the view zoomed out to show the new nodes
+    wait_all_in_view(frame)  # the view zoomed out to show the new nodes
     # The cap: the first 25, and the rest one click away.
     assert len(set(grown) - set(before)) <= 25
     more = page.get_by_role("button", name=re.compile(r"\+\d[\d,]* more$"))
