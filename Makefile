@@ -41,7 +41,7 @@ run: venv
 TEST_WORKERS ?= 2
 test: venv browser
 	$(BIN)/ruff check explorer tests
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=10
 
 # The edit loop: the tests that need no server (no Neo4j, no browser), in seconds.
 test-unit: venv

@@ -11,7 +11,7 @@ import pytest
 
 from explorer.db import Database
 from explorer.errors import ValidationError
-from explorer.loaders import sipri_chunks, sipri_synth
+from explorer.loaders import sipri_chunks
 from explorer.loaders.seed_loader import load_seeds
 from explorer.loaders.seeds import SEED_DIR, load_seed_bundle
 from explorer.loaders.sipri_chunks import parsed_chunks
@@ -84,12 +84,12 @@ def test_an_error_in_the_parser_process_is_raised_by_the_loader_and_nothing_is_w
 
 
 def test_a_load_stopped_early_leaves_no_parser_process_and_resumes_to_the_same_graph(
-    clean_db: Database, tmp_path: Path,
+    clean_db: Database, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    path = tmp_path / "synthetic.csv"
-    sipri_synth.generate(path, scale=1)
-    assert path.stat().st_size >= sipri_chunks.PROCESS_MIN_BYTES  # the process path
-    load_sipri(clean_db, path, batch_size=2000)
+    # The shipped extract, parsed in a parser process as a big file would be (the
+    # threshold only decides which path a file takes), in batches of 200 deals.
+    monkeypatch.setattr(sipri_chunks, "PROCESS_MIN_BYTES", 0)
+    load_sipri(clean_db, SIPRI_EXTRACT, batch_size=200)
     reference = snapshot(clean_db)
     clean_db.write(lambda tx: tx.run("MATCH (n) DETACH DELETE n").consume())
 
@@ -100,10 +100,11 @@ def test_a_load_stopped_early_leaves_no_parser_process_and_resumes_to_the_same_g
         raise Stop
 
     with pytest.raises(Stop):
-        load_sipri(clean_db, path, batch_size=2000, progress=stop_after_the_first_batch)
+        load_sipri(clean_db, SIPRI_EXTRACT, batch_size=200,
+                   progress=stop_after_the_first_batch)
     assert _parser_processes() == []
-    assert query(clean_db, "MATCH (t:Transfer) RETURN count(t) AS n") == [{"n": 2000}]
-    load_sipri(clean_db, path, batch_size=2000)
+    assert query(clean_db, "MATCH (t:Transfer) RETURN count(t) AS n") == [{"n": 200}]
+    load_sipri(clean_db, SIPRI_EXTRACT, batch_size=200)
     assert snapshot(clean_db) == reference
 
 
