@@ -430,14 +430,7 @@ def browser_timings(
     drawing around ``click_from`` followed by "Expand neighbours" (after one
     unmeasured run). Each load is a new dashboard session.
     """
-    if not CHROMIUM.is_file():
-        raise ConfigError("Chromium is not installed at /usr/bin/chromium — run 'make browser'")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise ConfigError("the browser bench needs Playwright — pip install -e '.[dev]'") \
-            from None
-
+    sync_playwright = _playwright()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     url = f"{base}/explore?actors={actor}"
