@@ -331,69 +331,6 @@ _PAGE_JS = """
   function drawn() { document.body.dataset.drawn = "true"; }
   network.once("stabilizationIterationsDone", drawn);
   network.once("afterDrawing", drawn);
-  // PNG export: the component frame asks with the footer lines the picture must
-  // carry (the export's provenance); the view as shown is painted on white, the
-  // footer under it, wrapped to the width, and sent back as a data: URL. What was
-  // painted stays in window.__explorerPng for tests (no OCR needed).
-  window.addEventListener("message", function (event) {
-    var data = event.data;
-    if (event.source !== window.parent || !data || data.type !== "explorer:png-request") {
-      return;
-    }
-    var source = container.querySelector("canvas");
-    if (!source) { return; }
-    var ratio = source.width / Math.max(1, source.clientWidth || source.width);
-    var scratch = document.createElement("canvas").getContext("2d");
-    var font = Math.round(12 * ratio) + "px system-ui, -apple-system, sans-serif";
-    scratch.font = font;
-    var room = source.width - 24 * ratio;
-    var lines = [];
-    (Array.isArray(data.footer) ? data.footer : []).forEach(function (text) {
-      var words = String(text).split(" ");
-      var line = "";
-      words.forEach(function (word) {
-        var next = line ? line + " " + word : word;
-        if (line && scratch.measureText(next).width > room) {
-          lines.push(line);
-          line = "    " + word;
-        } else {
-          line = next;
-        }
-      });
-      lines.push(line);
-    });
-    var step = 17 * ratio;
-    var out = document.createElement("canvas");
-    out.width = source.width;
-    out.height = source.height + Math.round(step * (lines.length + 1));
-    var ctx = out.getContext("2d");
-    ctx.fillStyle = "#ffffff";
-    ctx.fillRect(0, 0, out.width, out.height);
-    ctx.drawImage(source, 0, 0);
-    ctx.strokeStyle = "#dddddd";
-    ctx.beginPath();
-    ctx.moveTo(0, source.height + 0.5);
-    ctx.lineTo(out.width, source.height + 0.5);
-    ctx.stroke();
-    ctx.fillStyle = "#444444";
-    ctx.font = font;
-    var painted = [];
-    lines.forEach(function (line, i) {
-      ctx.fillText(line, 12 * ratio, source.height + step * (i + 1));
-      painted.push(line);
-    });
-    window.__explorerPng = {width: out.width, height: out.height, footer: painted};
-    window.parent.postMessage({type: "explorer:png", dataUrl: out.toDataURL("image/png")}, "*");
-  });
-  network.on("click", function (params) {
-    if (!params.nodes || params.nodes.length === 0) { return; }
-    var id = params.nodes[0];
-    var node = nodes.get(id) || {};
-    window.parent.postMessage({
-      type: "explorer:node-click", id: id,
-      entityId: node.entity_id || null, label: node.node_label || null
-    }, "*");
-  });
 })();
 """
 
@@ -411,14 +348,13 @@ def to_pyvis_html(
     inlined from the installed pyvis package, no external reference, physics
     off at precomputed positions (``compute_layout`` unless given).
 
-    On node click it posts ``{type: "explorer:node-click", id, entityId, label}``
-    to the parent frame; it exposes ``window.__explorerGraph = {nodes, edges,
-    network}`` and sets ``document.body.dataset.drawn = "true"`` once drawn.
+    It exposes ``window.__explorerGraph = {nodes, edges, network}`` and sets
+    ``document.body.dataset.drawn = "true"`` once drawn; it talks to no other frame.
     The SIPRI attribution is shown when the data holds SIPRI-origin records
     (``attribution=None``) or when asked for. ``rules`` restyle nodes and arrows
-    (``explorer.graph.rules``). Asked by its parent frame with
-    ``{type: "explorer:png-request", footer: [lines]}``, it answers
-    ``{type: "explorer:png", dataUrl}``: the view as shown with the footer under it.
+    (``explorer.graph.rules``). The dashboard does not show this page: its
+    drawings go as data to the graph component's own drawing frame
+    (``drawing_payload``; the PNG with its footer is painted there).
     """
     for name, value in (("height", height), ("width", width)):
         if not _CSS_SIZE.match(value):
