@@ -50,6 +50,13 @@
 
   function drawn() {
     if (!pending) { return; }
+    if (pending.grew && anyOutside()) {
+      // Checked once more on the drawn picture, all nodes: the new ones were judged
+      // against the view before vis-network had placed them.
+      pending.grew = false;
+      showAll();  // draws again; afterDrawing comes back here
+      return;
+    }
     var ms = performance.now() - pending.began;
     window.__explorerTiming = {ms: ms, mode: pending.mode, rev: pending.rev,
                                nodes: nodes.length, edges: edges.length};
@@ -77,6 +84,8 @@
     var same = network !== null && sceneKey === scene;
     var nodeWork = prepared(drawing.nodes || [], same ? shownNodes : {});
     var edgeWork = prepared(drawing.edges || [], same ? shownEdges : {});
+    // Set before vis-network is touched: it may draw (and call drawn) at once.
+    pending.grew = same && nodeWork.changed.some(function (n) { return !(n.id in shownNodes); });
     if (!same) {
       // A new picture: fresh data sets, the view fitted to them.
       pending.mode = network === null ? "created" : "replaced";
@@ -133,6 +142,14 @@
       (container.clientHeight - 2 * margin) / Math.max(1, maxY - minY));
     network.moveTo({position: {x: (minX + maxX) / 2, y: (minY + maxY) / 2},
                     scale: Math.max(scale, 0.02), animation: false});
+  }
+
+  function anyOutside() {
+    var box = {w: container.clientWidth, h: container.clientHeight};
+    return Object.values(network.getPositions()).some(function (p) {
+      var at = network.canvasToDOM(p);
+      return at.x < 0 || at.y < 0 || at.x > box.w || at.y > box.h;
+    });
   }
 
   function outOfView(node) {
