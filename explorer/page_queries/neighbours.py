@@ -234,6 +234,9 @@ def _via_row(item: Relation, row: Mapping[str, Any]) -> dict[str, Any]:
         "type": VIA_EDGE_TYPE,
         "start": start["id"],
         "end": end["id"],
-        "properties": {"deals": row["deals"], "tiv": row["tiv"] or None},
+        # Summed per deal as delivered where SIPRI gives it, else the deal's total:
+        # said on the line itself, so the figure is not read as deliveries alone.
+        "properties": {"deals": row["deals"], "tiv": row["tiv"] or None,
+                       "tiv_basis": "delivered, else the deal's total"},
     }
     return {"focus": focus, "neighbour": other, "via": edge}
