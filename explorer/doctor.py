@@ -64,7 +64,8 @@ def run_checks() -> list[Check]:
         checks.append(Check(
             "schema", not missing,
             "all constraints and indexes present" if not missing
-            else f"missing {', '.join(sorted(missing))} — run 'explorer db init'",
+            else f"missing or made with older settings: {', '.join(sorted(missing))} — run "
+                 "'explorer db init'",
         ))
         checks.append(_loads_check(db))
     except ExplorerError as error:

@@ -43,9 +43,35 @@ def schema_names(statements: list[str] | None = None) -> set[str]:
     return names
 
 
+def _eventually_consistent(statements: list[str]) -> dict[str, bool]:
+    """Full-text index name -> whether schema.cypher makes it eventually consistent."""
+    wanted = {}
+    for statement in statements:
+        match = re.search(r"FULLTEXT INDEX\s+(\w+)\s+IF NOT EXISTS", statement)
+        if match:
+            wanted[match.group(1)] = "`fulltext.eventually_consistent`: true" in statement
+    return wanted
+
+
+def _outdated_fulltext(tx: neo4j.ManagedTransaction, statements: list[str]) -> set[str]:
+    """Full-text indexes whose consistency setting differs from schema.cypher's: made
+    before the setting changed. ``IF NOT EXISTS`` keeps an index by its name, so these
+    are dropped and made again."""
+    wanted = _eventually_consistent(statements)
+    found = tx.run("SHOW FULLTEXT INDEXES YIELD name, options RETURN name, options")
+    return {
+        r["name"] for r in found
+        if r["name"] in wanted
+        and bool((r["options"] or {}).get("indexConfig", {})
+                 .get("fulltext.eventually_consistent")) != wanted[r["name"]]
+    }
+
+
 def apply_schema(db: Database) -> int:
     """Create what is missing; returns how many statements ran. Waits for indexes to be online."""
     statements = schema_statements()
+    for name in db.read(lambda tx: _outdated_fulltext(tx, statements)):
+        db.write(lambda tx, n=name: tx.run(f"DROP INDEX {n} IF EXISTS").consume())
     # Schema commands cannot share a transaction with data writes, so each gets its own.
     for statement in statements:
         db.write(lambda tx, s=statement: tx.run(s).consume())
@@ -54,11 +80,23 @@ def apply_schema(db: Database) -> int:
 
 
 def missing_schema(db: Database) -> set[str]:
-    """Names of constraints/indexes from schema.cypher that the database lacks."""
+    """Names of constraints/indexes from schema.cypher that the database lacks, or has
+    with another full-text consistency setting (``apply_schema`` remakes those)."""
+    statements = schema_statements()
 
-    def existing(tx: neo4j.ManagedTransaction) -> set[str]:
+    def missing(tx: neo4j.ManagedTransaction) -> set[str]:
         names = {r["name"] for r in tx.run("SHOW CONSTRAINTS YIELD name RETURN name")}
         names |= {r["name"] for r in tx.run("SHOW INDEXES YIELD name RETURN name")}
-        return names
+        return (schema_names(statements) - names) | _outdated_fulltext(tx, statements)
 
-    return schema_names() - db.read(existing)
+    return db.read(missing)
+
+
+AWAIT_FULLTEXT = "CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()"
+
+
+def await_fulltext(db: Database) -> None:
+    """Wait until the eventually consistent full-text indexes hold every committed
+    write: a loader calls it before it returns, so a search after a load finds what
+    the load wrote."""
+    db.write(lambda tx: tx.run(AWAIT_FULLTEXT).consume(), label="await-fulltext")

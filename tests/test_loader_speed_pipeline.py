@@ -1,12 +1,16 @@
 """The SIPRI importer's speed levers keep its behaviour: the parser process gives the
 chunks and the report the in-process parse gives, its errors arrive with their
-message, it never outlives the load, and a small load keeps the server's plans."""
+message, it never outlives the load, a small load keeps the server's plans, the
+statements planned ahead cover the batches and write nothing, and a load ends once
+the search indexes hold what it wrote."""
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
+import neo4j
 import pytest
 
 from explorer.db import Database
@@ -15,9 +19,10 @@ from explorer.loaders import sipri_chunks
 from explorer.loaders.seed_loader import load_seeds
 from explorer.loaders.seeds import SEED_DIR, load_seed_bundle
 from explorer.loaders.sipri_chunks import parsed_chunks
-from explorer.loaders.sipri_loader import load_sipri
+from explorer.loaders.sipri_loader import load_sipri, statements_to_plan
 from explorer.loaders.sipri_records import ParseReport
-from explorer.loaders.writer import forget_query_plans
+from explorer.loaders.writer import fill_node_statement, forget_query_plans, plan_ahead
+from explorer.schema import AWAIT_FULLTEXT
 from tests.conftest import SIPRI_EXTRACT
 from tests.test_import_runs import query, snapshot
 
@@ -117,3 +122,53 @@ def test_plans_are_dropped_only_after_a_load_that_changed_a_good_part_of_the_gra
     assert not forget_query_plans(clean_db, 0)
     assert not forget_query_plans(clean_db, size // 5)
     assert forget_query_plans(clean_db, size // 3)
+
+
+ON_ROWS = re.compile(r"\$batch\b")
+"""A statement on a batch's rows (``$batch.rows``, ``$batch.suppliers``), not
+``$batch_size``."""
+
+
+def _statements_run(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement the code under test sends, in order (a spy on the real driver:
+    the statements still run on the server)."""
+    sent: list[str] = []
+    original = neo4j.ManagedTransaction.run
+
+    def spy(self: neo4j.ManagedTransaction, query: str, *args: object, **kwargs: object) -> object:
+        sent.append(query)
+        return original(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(neo4j.ManagedTransaction, "run", spy)
+    return sent
+
+
+def test_the_server_plans_every_batch_statement_ahead_and_planning_writes_nothing(
+    clean_db: Database, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    load_seeds(clean_db)  # so that the first SIPRI load fills the seeds' nodes too
+    before = snapshot(clean_db)
+    plan_ahead(clean_db, statements_to_plan(first_sipri=True))
+    plan_ahead(clean_db, statements_to_plan(first_sipri=False))
+    assert snapshot(clean_db) == before
+    for first_sipri in (True, False):  # a first load, then the same file again
+        sent = _statements_run(monkeypatch)
+        load_sipri(clean_db, SIPRI_EXTRACT, batch_size=200)
+        monkeypatch.undo()
+        planned = [statement for statement, _ in statements_to_plan(first_sipri)]
+        # Everything a batch runs on its rows and the summaries: planned while the
+        # parser builds the first batch, not when the first batch waits for it.
+        batch_statements = {s for s in sent if ON_ROWS.search(s)}
+        assert batch_statements and batch_statements <= set(planned)
+        # And the run ends once a search can find what it wrote.
+        assert AWAIT_FULLTEXT in sent and sent.index(AWAIT_FULLTEXT) > max(
+            i for i, s in enumerate(sent) if ON_ROWS.search(s))
+
+
+def test_a_fill_statement_is_the_same_whichever_properties_its_rows_carry() -> None:
+    # One text, so one cached plan, for every batch of a load.
+    assert fill_node_statement("Actor", {"aliases"}) == fill_node_statement("Actor", ())
+    assert fill_node_statement("Actor", {"name", "kind"}) == fill_node_statement("Actor", ())
+    # A property outside the label's documented ones is still written, not dropped.
+    assert "n.extra = coalesce(n.extra, row.props.extra)" in fill_node_statement(
+        "Actor", {"extra"})

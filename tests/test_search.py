@@ -7,6 +7,7 @@ import pytest
 
 from explorer.db import Database
 from explorer.errors import ParameterError
+from explorer.loaders.sipri_loader import load_sipri
 from explorer.page_queries.search import (
     QUOTE_KIND,
     WEAPON_PAGE,
@@ -17,7 +18,7 @@ from explorer.page_queries.search import (
     snippet,
 )
 from explorer.schema import apply_schema, missing_schema, schema_names
-from tests.conftest import invoke_cli
+from tests.conftest import SIPRI_EXTRACT, invoke_cli
 
 # --------------------------------------------------------------------------- pure parts
 
@@ -156,3 +157,34 @@ def test_limit_is_respected(loaded_graph: Database) -> None:
 
 def test_nothing_found_is_an_empty_list(loaded_graph: Database) -> None:
     assert search(loaded_graph, "qqqzzzxxy") == []
+
+
+# --------------------------------------------------------------------------- consistency
+
+
+def _fulltext_options(db: Database) -> dict[str, bool]:
+    return db.read(lambda tx: {
+        r["name"]: r["options"]["indexConfig"]["fulltext.eventually_consistent"]
+        for r in tx.run("SHOW FULLTEXT INDEXES YIELD name, options RETURN name, options")})
+
+
+def test_a_search_index_made_before_it_was_eventually_consistent_is_remade(db: Database) -> None:
+    # A database from before the option: the same name, committed synchronously.
+    db.write(lambda tx: tx.run("DROP INDEX text_search IF EXISTS").consume())
+    db.write(lambda tx: tx.run(
+        "CREATE FULLTEXT INDEX text_search FOR (n:Actor|WeaponSystem|WeaponClass|Place|Event|"
+        "Source|Transfer) ON EACH [n.name, n.aliases, n.title, n.description, n.comments]"
+    ).consume())
+    assert _fulltext_options(db)["text_search"] is False
+    assert "text_search" in missing_schema(db)
+    apply_schema(db)
+    assert _fulltext_options(db) == {
+        "name_search": True, "text_search": True, "quote_search": True}
+    assert not missing_schema(db)
+
+
+def test_a_search_right_after_a_sipri_load_finds_its_last_batch(clean_db: Database) -> None:
+    # The indexes catch up in the background; the load waits for them before it returns.
+    load_sipri(clean_db, SIPRI_EXTRACT, batch_size=200)
+    hits = search(clean_db, "Mugin-5")
+    assert [(h.kind, h.name) for h in hits][:1] == [("weapon system", "Mugin-5")]

@@ -43,13 +43,20 @@ from explorer.loaders.sipri_rows import (
     source_id,
 )
 from explorer.loaders.writer import (
+    BUILD_SUMMARIES_FROM,
+    DELETE_SUMMARIES_FROM,
+    PLAN_AHEAD_ID,
     WriteSummary,
+    fill_node_statement,
     forget_query_plans,
+    node_statement,
+    plan_ahead,
     rebuild_summaries,
+    relationship_statement,
     run_rows,
     write_chunk_tx,
 )
-from explorer.schema import apply_schema, missing_schema
+from explorer.schema import apply_schema, await_fulltext, missing_schema
 
 SIPRI_BATCH_SIZE = 5000
 """Deals per transaction (and rows per UNWIND). Server memory per batch is about
@@ -77,7 +84,7 @@ MATCH (source:Source {id: row.source})
 # PROFILE); with the keys named it streams. A null value sets nothing, as with +=.
 _TRANSFER_MAP = ", ".join(f"{key}: row.props.{key}" for key in NODE_PROPERTIES["Transfer"])
 _EVIDENCE_MAP = ", ".join(f"{key}: row.evidence.{key}" for key in EVIDENCE_PROPERTIES)
-CREATE_TRANSFERS = "UNWIND $rows AS row" + _ENDS + f"""
+CREATE_TRANSFERS = "UNWIND $batch.rows AS row" + _ENDS + f"""
 CREATE (t:Transfer {{id: row.id, {_TRANSFER_MAP}, import_run: $run}})
 CREATE (supplier)-[:SUPPLIED]->(t)
 CREATE (t)-[:TO]->(recipient)
@@ -91,7 +98,7 @@ RETURN count(*) AS matched
 # replaces the old one (it is not added beside it), a corrected schedule replaces
 # the old quote. Edges that are already right are kept (MERGE), so a rerun of the
 # same file changes nothing.
-REPLACE_TRANSFERS = "UNWIND $rows AS row\nMATCH (t:Transfer {id: row.id})" + _ENDS + """
+REPLACE_TRANSFERS = "UNWIND $batch.rows AS row\nMATCH (t:Transfer {id: row.id})" + _ENDS + """
 SET t += row.props, t.import_run = $run
 WITH t, row, supplier, recipient, system, source
 CALL (t, supplier) {
@@ -117,7 +124,8 @@ SET e += row.evidence
 RETURN count(*) AS matched
 """
 
-EXISTING_TRANSFERS = "MATCH (t:Transfer) WHERE t.id IN $ids RETURN collect(t.id) AS ids"
+# The ids travel in a map for the reason given in writer.py (one plan, any batch size).
+EXISTING_TRANSFERS = "MATCH (t:Transfer) WHERE t.id IN $batch.ids RETURN collect(t.id) AS ids"
 
 # SIPRI transfers of the same kind of export (AT Database ids or register ids)
 # that this run did not write: deals an earlier file had and this one lacks.
@@ -127,7 +135,43 @@ WHERE coalesce(t.import_run, '') <> $run
   AND (t.id STARTS WITH 'sipri-reg-') = $register
 """
 COUNT_MISSING = _NOT_IN_RUN + "RETURN count(t) AS n"
+# Whether the graph holds any SIPRI transfer (a range seek on the unique index): when it
+# holds none as a load starts, every deal of the file is new, and the load skips the
+# per-batch check for known ids and the count of deals the file lacks.
+ANY_SIPRI_TRANSFER = ("RETURN EXISTS { MATCH (t:Transfer) WHERE t.id STARTS WITH 'sipri-' } "
+                      "AS any")
 RETIRE_MISSING = _NOT_IN_RUN + "WITH t LIMIT $limit DETACH DELETE t RETURN count(*) AS n"
+
+# What a SIPRI chunk holds besides its transfers (sipri_rows.SipriRowBuilder): the
+# Source, actors and weapon systems new to the load, fill rows over the seeds' nodes,
+# and the class tree. tests/test_sipri_batches.py checks a real chunk against it.
+_CHUNK_NODES = ("Source", "Actor", "WeaponSystem")
+_CHUNK_FILLS = ("Actor", "WeaponClass", "WeaponSystem")
+_CHUNK_EDGES = (("SUBCLASS_OF", "WeaponClass", "WeaponClass"),
+                ("IS_A", "WeaponSystem", "WeaponClass"))
+
+
+def statements_to_plan(first_sipri: bool) -> list[tuple[str, dict]]:
+    """The statements a SIPRI load runs, with placeholder parameters of the real
+    calls' shape, for ``writer.plan_ahead``. ``first_sipri``: the graph holds no
+    SIPRI transfer yet, so the statements for known deals are not needed."""
+    node = {"batch": {"rows": [{"id": PLAN_AHEAD_ID, "props": {}}]}}
+    edge = {"batch": {"rows": [{"start": PLAN_AHEAD_ID, "end": PLAN_AHEAD_ID, "props": {}}]}}
+    transfer = {"batch": {"rows": [{
+        "id": PLAN_AHEAD_ID, "props": {}, "evidence": {}, "supplier": PLAN_AHEAD_ID,
+        "recipient": PLAN_AHEAD_ID, "system": PLAN_AHEAD_ID, "source": PLAN_AHEAD_ID,
+    }]}, "run": ""}  # fmt: skip
+    suppliers = {"batch": {"suppliers": [PLAN_AHEAD_ID]}}
+    statements = [(node_statement(label), node) for label in _CHUNK_NODES]
+    statements += [(fill_node_statement(label, ()), node) for label in _CHUNK_FILLS]
+    statements += [(relationship_statement(*edge_kind), edge) for edge_kind in _CHUNK_EDGES]
+    statements.append((CREATE_TRANSFERS, transfer))
+    if not first_sipri:
+        statements.append((EXISTING_TRANSFERS, {"batch": {"ids": [PLAN_AHEAD_ID]}}))
+        statements.append((REPLACE_TRANSFERS, transfer))
+    statements += [(DELETE_SUMMARIES_FROM, suppliers), (BUILD_SUMMARIES_FROM, suppliers)]
+    return statements
+
 
 FORMATS = ("auto", "atdb", "register")
 FORMAT_NAMES = {"atdb": "AT Database export", "register": "trade register"}
@@ -200,13 +244,18 @@ def load_sipri(
             fmt=head.format, encoding=encoding, batch_size=batch_size,
         )
         outcome.run_id, outcome.resumed_after = run.id, run.batches_done
+        first_sipri = not db.read(lambda tx: tx.run(ANY_SIPRI_TRANSFER).single()["any"],
+                                  label="any-sipri-transfer")
+        # While the parser builds the first batch, the server plans what the batches run.
+        plan_ahead(db, statements_to_plan(first_sipri))
         try:
             summary = _write_batches(db, chunks, report, run, batch_size, progress, expected,
-                                     outcome)
-            outcome.missing = _count_missing(db, run.id, report.format)
+                                     outcome, first_sipri)
+            outcome.missing = 0 if first_sipri else _count_missing(db, run.id, report.format)
             if retire_missing and outcome.missing:
                 outcome.retired = _retire_missing(db, run.id, report.format)
             summary.summaries = rebuild_summaries(db)
+            await_fulltext(db)  # the run is complete once a search can find what it wrote
         except BaseException as error:
             import_runs.fail(db, run.id, str(error) or type(error).__name__)
             if isinstance(error, QueryTooLarge) and "memory" in str(error):
@@ -234,6 +283,7 @@ def load_sipri(
 def _write_batches(
     db: Database, chunks: Chunks, report: ParseReport, run: import_runs.RunStart,
     batch_size: int, progress: Progress | None, expected: int, outcome: LoadOutcome,
+    first_sipri: bool,
 ) -> WriteSummary:
     summary = WriteSummary()
     deals_done, first = 0, True
@@ -242,7 +292,7 @@ def _write_batches(
         if index >= run.batches_done:
             batch = db.write(
                 lambda tx, c=chunk, i=index, n=deals_done, f=first: _write_batch(
-                    tx, c, batch_size, run, i + 1, n, f),
+                    tx, c, batch_size, run, i + 1, n, f, check_known=not first_sipri),
                 label="load-sipri-batch",
             )
             summary.add(batch)
@@ -263,14 +313,17 @@ def _write_batches(
 def _write_batch(
     tx: neo4j.ManagedTransaction, chunk: ParsedChunk, batch_size: int,
     run: import_runs.RunStart, batches_done: int, deals_done: int, first: bool,
+    *, check_known: bool = True,
 ) -> WriteSummary:
     """One chunk of deals, whole, in ``tx``, with the run's progress. Leaves ``chunk``
-    as it was: the driver may retry it."""
+    as it was: the driver may retry it. ``check_known=False`` (the graph held no SIPRI
+    transfer when the load started) writes every transfer as new without asking."""
     transfers = chunk.transfers
     summary = WriteSummary()
     write_chunk_tx(tx, chunk.rest, summary, fill=chunk.fill, batch_size=batch_size)
     ids = [row["id"] for row in transfers]
-    existing = set(tx.run(EXISTING_TRANSFERS, ids=ids).single()["ids"]) if ids else set()
+    existing = (set(tx.run(EXISTING_TRANSFERS, batch={"ids": ids}).single()["ids"])
+                if ids and check_known else set())
     new = [row for row in transfers if row["id"] not in existing]
     _check_create_keys(new)
     old = [row for row in transfers if row["id"] in existing]

@@ -1,4 +1,4 @@
-"""The batched graph writer every loader uses: ``UNWIND $rows … MERGE`` on ids.
+"""The batched graph writer every loader uses: ``UNWIND $batch.rows … MERGE`` on ids.
 
 Rows follow docs/graph-model.md: node rows are ``{"id", "props"}``, relationship
 rows ``{"start", "end", "start_label", "end_label", "props"}``. Everything is
@@ -12,6 +12,7 @@ every value travels as a parameter.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,8 +23,17 @@ import neo4j
 from explorer.contract import NODE_LABELS, PARALLEL_KEYS, RELATIONSHIP_TYPES
 from explorer.db import Database
 from explorer.errors import ValidationError
+from explorer.loaders.seed_bundle import NODE_PROPERTIES
+from explorer.schema import await_fulltext
 
 _PROPERTY_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+# Every statement here reads its rows from one map parameter, ``$batch`` (``UNWIND
+# $batch.rows``), never from a list parameter: Neo4j keys its plan cache on the size
+# of each list parameter (1-9, 10-99, 100-999 ... items), so a list of 5 actors, then
+# of 182, then of 15 had the same statement planned three times in one load (10-50 ms
+# each). A list inside a map has no size hint: one plan per statement, whatever the
+# batch holds.
 
 DEFAULT_BATCH_SIZE = 2000
 # A whole load is one transaction; give it longer than the server default.
@@ -36,7 +46,7 @@ Progress = Callable[[int, int], None]
 def node_statement(label: str) -> str:
     if label not in NODE_LABELS:
         raise ValueError(f"unknown node label {label!r}")
-    return f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props"
+    return f"UNWIND $batch.rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row.props"
 
 
 def relationship_statement(rel_type: str, start_label: str, end_label: str) -> str:
@@ -48,7 +58,7 @@ def relationship_statement(rel_type: str, start_label: str, end_label: str) -> s
     key = PARALLEL_KEYS.get(rel_type)
     merge_props = f" {{{key}: row.props.{key}}}" if key else ""
     return (
-        f"UNWIND $rows AS row "
+        f"UNWIND $batch.rows AS row "
         f"MATCH (a:{start_label} {{id: row.start}}) MATCH (b:{end_label} {{id: row.end}}) "
         f"MERGE (a)-[r:{rel_type}{merge_props}]->(b) SET r += row.props "
         f"RETURN count(*) AS matched"
@@ -102,11 +112,11 @@ WHERE EXISTS { (s)-[:SUPPLIED]->(:Transfer) } OR EXISTS { (s)-[:TRANSFERS_TO]->(
 RETURN s.id AS id ORDER BY id
 """
 DELETE_SUMMARIES_FROM = """
-UNWIND $suppliers AS sid
+UNWIND $batch.suppliers AS sid
 MATCH (:Actor {id: sid})-[old:TRANSFERS_TO]->() DELETE old
 """
 BUILD_SUMMARIES_FROM = """
-UNWIND $suppliers AS sid
+UNWIND $batch.suppliers AS sid
 MATCH (s:Actor {id: sid})-[:SUPPLIED]->(t:Transfer)-[:TO]->(r:Actor)
 """ + _SUMMARY_TAIL
 SUMMARY_BATCH = 200
@@ -173,15 +183,19 @@ def _batches(rows: Sequence[Row], size: int) -> list[Sequence[Row]]:
 def fill_node_statement(label: str, keys: Iterable[str]) -> str:
     """MERGE on id, then set each property only where the node has none, so that a
     load from another source (SIPRI) fills gaps in curated nodes (the seeds') and
-    never overwrites them."""
+    never overwrites them.
+
+    The statement names every property of the label (docs/graph-model.md) and any
+    other key of ``keys``: its text, and so its cached plan, is the same whichever
+    properties a batch's rows carry. A property a row lacks is set to itself."""
     if label not in NODE_LABELS:
         raise ValueError(f"unknown node label {label!r}")
-    keys = sorted(set(keys))
+    keys = sorted(set(keys) | set(NODE_PROPERTIES.get(label, ())))
     for key in keys:
         if not _PROPERTY_NAME.fullmatch(key):
             raise ValueError(f"not a property name: {key!r}")
     sets = ", ".join(f"n.{k} = coalesce(n.{k}, row.props.{k})" for k in keys)
-    merge = f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}})"
+    merge = f"UNWIND $batch.rows AS row MERGE (n:{label} {{id: row.id}})"
     return f"{merge} SET {sets}" if sets else merge
 
 
@@ -189,7 +203,7 @@ def run_rows(
     tx: neo4j.ManagedTransaction, statement: str, batch: Sequence[Row], matched: bool = False,
     **params: Any,
 ) -> tuple[int | None, Any]:
-    """Run ``statement`` with ``$rows`` = ``batch`` (and ``params``):
+    """Run ``statement`` with ``$batch.rows`` = ``batch`` (and ``params``):
     ``(matched count or None, counters)``.
 
     The rows list is emptied afterwards: the driver keeps every result's parameters
@@ -197,7 +211,7 @@ def run_rows(
     in memory at once.
     """
     payload = list(batch)
-    result = tx.run(statement, rows=payload, **params)
+    result = tx.run(statement, batch={"rows": payload}, **params)
     count = result.single()["matched"] if matched else None
     counters = result.consume().counters
     payload.clear()
@@ -283,8 +297,9 @@ def write_rows_tx(
     # Only the suppliers this load touches: a seed load on top of the whole SIPRI
     # database rebuilds a handful of summaries, not thousands.
     suppliers = sorted({row["start"] for row in rows.get("SUPPLIED", ())})
-    tx.run(DELETE_SUMMARIES_FROM, suppliers=suppliers).consume()
-    summary.summaries = tx.run(BUILD_SUMMARIES_FROM, suppliers=suppliers).single()["summaries"]
+    tx.run(DELETE_SUMMARIES_FROM, batch={"suppliers": suppliers}).consume()
+    summary.summaries = tx.run(BUILD_SUMMARIES_FROM, batch={"suppliers": suppliers}
+                               ).single()["summaries"]
     return summary
 
 
@@ -297,8 +312,40 @@ def write_rows(
     """All rows in one write transaction: it all lands, or nothing does."""
     summary = db.write(lambda tx: write_rows_tx(tx, rows, batch_size, progress), label="load",
                        timeout=LOAD_TIMEOUT_S)
+    await_fulltext(db)
     forget_query_plans(db, summary.nodes_changed)
     return summary
+
+
+PLAN_AHEAD_ID = "\x00plan-ahead"
+"""The id of ``plan_ahead``'s placeholder rows: no real id starts with a NUL."""
+
+
+class _RollBack(Exception):
+    """Ends ``plan_ahead``'s transaction without a commit."""
+
+
+def plan_ahead(db: Database, statements: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+    """Have the server plan ``statements`` before the data for them exists: each runs
+    once with its parameters (placeholder rows, ``PLAN_AHEAD_ID``), in one
+    transaction that is rolled back, so nothing is written.
+
+    A big load calls it while its parser builds the first batch: the server is idle
+    then, and the first batch would otherwise wait for the planning of each of its
+    statements (about 0.3 s after the plan cache was cleared, as every big load
+    does). Run, not ``EXPLAIN``-ed: an ``EXPLAIN``'s plan is cached apart from the
+    executing query's. The parameters must have the real calls' shape — a list with
+    one item, not an empty one, which Neo4j caches separately. An optimisation only:
+    any failure is ignored, and a statement left out is planned when it first runs.
+    """
+
+    def work(tx: neo4j.ManagedTransaction) -> None:
+        for statement, params in statements:
+            tx.run(statement, **params).consume()
+        raise _RollBack
+
+    with contextlib.suppress(Exception):
+        db.write(work, label="plan-ahead")
 
 
 PLAN_REFRESH_SHARE = 0.25
@@ -347,8 +394,8 @@ def rebuild_summaries(db: Database, batch: int = SUMMARY_BATCH) -> int:
         part = suppliers[start : start + batch]
 
         def work(tx: neo4j.ManagedTransaction, part: list[str] = part) -> int:
-            tx.run(DELETE_SUMMARIES_FROM, suppliers=part).consume()
-            return tx.run(BUILD_SUMMARIES_FROM, suppliers=part).single()["summaries"]
+            tx.run(DELETE_SUMMARIES_FROM, batch={"suppliers": part}).consume()
+            return tx.run(BUILD_SUMMARIES_FROM, batch={"suppliers": part}).single()["summaries"]
 
         total += db.write(work, label="rebuild-summaries")
     return total
