@@ -39,13 +39,14 @@ import json
 import os
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -67,8 +68,13 @@ from explorer.loaders.writer import (
     RELATIONSHIP_TYPES,
     rebuild_summaries,
 )
+from explorer.schema import AWAIT_FULLTEXT, await_fulltext
 
 LOADERS = ("importer", "py2neo_bulk", "naive", "plain_floor", "admin_import")
+REPEATED = ("importer", "py2neo_bulk", "plain_floor")
+"""The loaders run ``runs`` times per input, in alternating order; the naive sample
+and the offline admin import run once (minutes each, and far from the importer)."""
+DEFAULT_RUNS = 3
 DEFAULT_INPUTS = ("shared", "synthetic")
 NAIVE_SAMPLE = 1000
 WARM_UP_LINES = 30_000
@@ -97,6 +103,8 @@ class BenchRun:
     rows_per_s: float | None
     peak_rss_mb: float | None
     note: str = ""
+    seconds_each: list[float] = field(default_factory=list)
+    """Every run's seconds, in the order run; ``seconds`` is their median."""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,20 +121,23 @@ def run_bench(
     yes_wipe: bool = False,
     naive_sample: int = NAIVE_SAMPLE,
     batch_size: int = SIPRI_BATCH_SIZE,
+    runs: int = DEFAULT_RUNS,
     log: Log | None = None,
 ) -> dict[str, Any]:
     """Run every loader on every input; ``{"runs": [...], "ratios": {input: {...}}}``.
 
-    Ratios compare the importer's rows/s with the others' on each input; None
-    where a run has no figure.
+    The ``REPEATED`` loaders run ``runs`` times per input, the order reversed every
+    round (whichever loader ran first after the warm-up measured slower: the server's
+    JIT was still warming up), and report the median. Ratios compare the importer's
+    rows/s with the others' on each input; None where a run has no figure.
     """
     log = log or (lambda message: None)
     unknown = [name for name in loaders if name not in LOADERS]
     if unknown:
         raise ValidationError(f"unknown loader {unknown[0]!r}: choose from {', '.join(LOADERS)}.")
-    if naive_sample < 1 or batch_size < 1:
-        raise ValidationError("--naive-sample and --batch-size must be at least 1.")
-    runs: list[BenchRun] = []
+    if naive_sample < 1 or batch_size < 1 or runs < 1:
+        raise ValidationError("--naive-sample, --batch-size and --runs must be at least 1.")
+    results: list[BenchRun] = []
     with tempfile.TemporaryDirectory(prefix="explorer-bench-") as scratch:
         work = Path(scratch)
         files = [(name, _input_path(name, work, log)) for name in inputs]
@@ -145,21 +156,45 @@ def run_bench(
                 apply_schema(db)
                 _warm_up(online, files[0][1], settings, work, batch_size, log)
             for name, path in files:
-                for loader in loaders:
-                    if loader != "admin_import":
-                        _wipe(db)
-                    log(f"bench: {loader} on {name} ...")
-                    run = _run_worker(loader, name, path, settings, work, batch_size,
-                                      naive_sample)
-                    log(f"bench: {loader} on {name}: {_describe(run)}")
-                    runs.append(run)
+                each: dict[str, list[BenchRun]] = {loader: [] for loader in loaders}
+                for round_index in range(runs):
+                    order = loaders if round_index % 2 == 0 else list(reversed(loaders))
+                    for loader in order:
+                        if round_index and loader not in REPEATED:
+                            continue
+                        if loader != "admin_import":
+                            _wipe(db)
+                        which = f" (run {round_index + 1} of {runs})" if runs > 1 else ""
+                        log(f"bench: {loader} on {name}{which} ...")
+                        run = _run_worker(loader, name, path, settings, work, batch_size,
+                                          naive_sample)
+                        log(f"bench: {loader} on {name}{which}: {_describe(run)}")
+                        each[loader].append(run)
+                results.extend(_median_run(each[loader]) for loader in loaders)
             if online:
                 _wipe(db)
         finally:
             db.close()
             if server is not None:
                 server.stop()
-    return {"runs": [run.as_dict() for run in runs], "ratios": _ratios(runs, inputs)}
+    return {"runs": [run.as_dict() for run in results], "ratios": _ratios(results, inputs)}
+
+
+def _median_run(runs: list[BenchRun]) -> BenchRun:
+    """One loader's runs on one input as one: the median seconds (and the rows/s they
+    give), the largest peak RSS. A run without figures makes the whole one so: a
+    loader that failed once is not reported from its other runs."""
+    failed = next((run for run in runs if run.seconds is None), None)
+    if failed is not None:
+        return failed
+    first = runs[0]
+    seconds = statistics.median(run.seconds for run in runs if run.seconds is not None)
+    rss = [run.peak_rss_mb for run in runs if run.peak_rss_mb is not None]
+    return BenchRun(
+        first.loader, first.input, first.rows, round(seconds, 3),
+        round(first.rows / seconds, 1) if first.rows else None, max(rss) if rss else None,
+        first.note, [run.seconds for run in runs if run.seconds is not None],
+    )  # fmt: skip
 
 
 def _describe(run: BenchRun) -> str:
@@ -256,6 +291,9 @@ def _wipe(db: Database) -> None:
         while db.write(lambda tx, s=statement: tx.run(s).single()["c"], label="bench-wipe",
                        timeout=600.0):
             pass
+    # The full-text indexes apply the deletions in the background: let them finish, or
+    # the next run would pay for its predecessor's wipe.
+    await_fulltext(db)
 
 
 def _run_worker(loader: str, name: str, path: Path, settings: Settings, work: Path,
@@ -283,19 +321,22 @@ def _run_worker(loader: str, name: str, path: Path, settings: Settings, work: Pa
     rows, seconds = result.get("rows"), result.get("seconds")
     speed = round(rows / seconds, 1) if rows and seconds else None
     return BenchRun(loader, name, rows, round(seconds, 3) if seconds else None, speed,
-                    result.get("peak_rss_mb"), result.get("note", ""))
+                    result.get("peak_rss_mb"), result.get("note", ""),
+                    [round(seconds, 3)] if seconds else [])
 
 
 # --- text output --------------------------------------------------------------------------
 
 
 def format_text(result: dict[str, Any]) -> str:
-    header = ("loader", "input", "rows", "seconds", "rows/s", "peak RSS MB", "note")
+    header = ("loader", "input", "rows", "seconds", "each run", "rows/s", "peak RSS MB", "note")
     table = [header]
     for run in result["runs"]:
         table.append((
             run["loader"], Path(run["input"]).name if "/" in run["input"] else run["input"],
             _num(run["rows"], "{:,}"), _num(run["seconds"], "{:.2f}"),
+            " ".join(f"{x:.2f}" for x in run["seconds_each"]) if len(run["seconds_each"]) > 1
+            else "",
             _num(run["rows_per_s"], "{:,.0f}"), _num(run["peak_rss_mb"], "{:.0f}"), run["note"],
         ))  # fmt: skip
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
@@ -404,6 +445,7 @@ def work_naive(path: Path, sample: int, **_: Any) -> dict[str, Any]:
                         s, start=r["start"], end=r["end"], props=r["props"]).consume())
                     written += 1
         rebuild_summaries(db)
+        await_fulltext(db)
         seconds = time.perf_counter() - began
     finally:
         db.close()
@@ -447,6 +489,8 @@ def work_py2neo(path: Path, batch_size: int, **_: Any) -> dict[str, Any]:
                 graph.rollback(tx)
                 raise
     graph.run(REBUILD_SUMMARY)
+    # The same end as the importer's: the full-text indexes hold what was written.
+    graph.run(AWAIT_FULLTEXT)
     seconds = time.perf_counter() - began
     scheme = uri.split("://", 1)[0]
     return {"rows": written, "seconds": seconds,

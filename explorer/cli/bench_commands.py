@@ -69,6 +69,9 @@ def bench_load_command(
     batch_size: Annotated[int | None, typer.Option(
         "--batch-size", min=1, show_default=False,
         help="Rows per UNWIND for the importer and py2neo (default: the importer's).")] = None,
+    runs: Annotated[int, typer.Option(
+        "--runs", min=1, help="Runs of the importer, py2neo and the plain floor per input, "
+                              "in alternating order; the median is reported.")] = 3,
 ) -> None:
     """Time the SIPRI importer against naive MERGEs, py2neo bulk, a plain writer and neo4j-admin.
 
@@ -85,7 +88,7 @@ def bench_load_command(
     result = run_bench(inputs or list(DEFAULT_INPUTS), loaders=loaders or list(LOADERS),
                        use_current_db=use_current_db, yes_wipe=yes_wipe,
                        naive_sample=naive_sample, batch_size=batch_size or SIPRI_BATCH_SIZE,
-                       log=lambda message: print(message, file=sys.stderr, flush=True))
+                       runs=runs, log=lambda message: print(message, file=sys.stderr, flush=True))
     if fmt == "json":
         sys.stdout.write(json.dumps(result) + "\n")
     else:
