@@ -164,7 +164,8 @@ def run_bench(
                             continue
                         if loader != "admin_import":
                             _wipe(db)
-                        which = f" (run {round_index + 1} of {runs})" if runs > 1 else ""
+                        which = (f" (run {round_index + 1} of {runs})"
+                                 if runs > 1 and loader in REPEATED else "")
                         log(f"bench: {loader} on {name}{which} ...")
                         run = _run_worker(loader, name, path, settings, work, batch_size,
                                           naive_sample)
