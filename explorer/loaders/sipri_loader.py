@@ -144,7 +144,7 @@ RETIRE_MISSING = _NOT_IN_RUN + "WITH t LIMIT $limit DETACH DELETE t RETURN count
 
 # What a SIPRI chunk holds besides its transfers (sipri_rows.SipriRowBuilder): the
 # Source, actors and weapon systems new to the load, fill rows over the seeds' nodes,
-# and the class tree. tests/test_sipri_batches.py checks a real chunk against it.
+# and the class tree. tests/test_loader_speed_pipeline.py checks real loads against it.
 _CHUNK_NODES = ("Source", "Actor", "WeaponSystem")
 _CHUNK_FILLS = ("Actor", "WeaponClass", "WeaponSystem")
 _CHUNK_EDGES = (("SUBCLASS_OF", "WeaponClass", "WeaponClass"),

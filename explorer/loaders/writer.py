@@ -31,7 +31,7 @@ _PROPERTY_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 # Every statement here reads its rows from one map parameter, ``$batch`` (``UNWIND
 # $batch.rows``), never from a list parameter: Neo4j keys its plan cache on the size
 # of each list parameter (1-9, 10-99, 100-999 ... items), so a list of 5 actors, then
-# of 182, then of 15 had the same statement planned three times in one load (10-50 ms
+# of 182, then of 15 had the same statement planned three times in one load (10-90 ms
 # each). A list inside a map has no size hint: one plan per statement, whatever the
 # batch holds.
 
