@@ -1,9 +1,11 @@
 """The batched graph writer every loader uses: ``UNWIND $batch.rows … MERGE`` on ids.
 
 Rows follow docs/graph-model.md: node rows are ``{"id", "props"}``, relationship
-rows ``{"start", "end", "start_label", "end_label", "props"}``. Everything is
-written in ONE transaction (in batches inside it), so a failed or killed load
-leaves the database as it was, and MERGE makes a rerun change nothing.
+rows ``{"start", "end", "start_label", "end_label", "props"}``. ``write_rows`` (the
+seeds) writes everything in ONE transaction (in batches inside it), so a failed or
+killed load leaves the database as it was, and MERGE makes a rerun change nothing;
+the SIPRI loader uses ``write_chunk_tx`` once per batch of whole deals, each batch
+its own transaction (docs/loading.md).
 
 Labels and relationship types cannot be query parameters in Cypher, so the
 statements are built from the closed sets below; anything else is refused, and
