@@ -15,11 +15,16 @@ import pytest
 
 from explorer.db import Database
 from explorer.errors import ValidationError
-from explorer.loaders import sipri_chunks
+from explorer.loaders import import_runs, sipri_chunks
 from explorer.loaders.seed_loader import load_seeds
 from explorer.loaders.seeds import SEED_DIR, load_seed_bundle
 from explorer.loaders.sipri_chunks import parsed_chunks
-from explorer.loaders.sipri_loader import load_sipri, statements_to_plan
+from explorer.loaders.sipri_loader import (
+    CREATE_TRANSFERS,
+    REPLACE_TRANSFERS,
+    load_sipri,
+    statements_to_plan,
+)
 from explorer.loaders.sipri_records import ParseReport
 from explorer.loaders.writer import fill_node_statement, forget_query_plans, plan_ahead
 from explorer.schema import AWAIT_FULLTEXT
@@ -153,9 +158,17 @@ def test_the_server_plans_every_batch_statement_ahead_and_planning_writes_nothin
     assert snapshot(clean_db) == before
     for first_sipri in (True, False):  # a first load, then the same file again
         sent = _statements_run(monkeypatch)
+        # Parsed in a parser process, as a big file is: the loader plans while it waits.
+        monkeypatch.setattr(sipri_chunks, "PROCESS_MIN_BYTES", 0)
         load_sipri(clean_db, SIPRI_EXTRACT, batch_size=200)
         monkeypatch.undo()
         planned = [statement for statement, _ in statements_to_plan(first_sipri)]
+        batches = sum(1 for s in sent if s == import_runs.ADVANCE)
+        assert batches > 3
+        # Once ahead of the batches, then once per batch (known deals are replaced).
+        written_by = CREATE_TRANSFERS if first_sipri else REPLACE_TRANSFERS
+        assert sent.count(written_by) == batches + 1
+        assert sent.index(written_by) < sent.index(import_runs.ADVANCE)
         # Everything a batch runs on its rows and the summaries: planned while the
         # parser builds the first batch, not when the first batch waits for it.
         batch_statements = {s for s in sent if ON_ROWS.search(s)}

@@ -80,9 +80,15 @@ def parsed_chunks(
     The file must have been checked (``sipri_loader`` does) — errors found while
     parsing are raised all the same.
     """
-    if path.stat().st_size >= PROCESS_MIN_BYTES:
+    if uses_parser_process(path):
         return _ParserProcess(path, fmt, encoding, bundle, batch_size, report)
     return _in_process(path, fmt, encoding, bundle, batch_size, report)
+
+
+def uses_parser_process(path: Path) -> bool:
+    """Whether ``parsed_chunks`` parses ``path`` in a parser process (a big file), so
+    that the loader waits for its first chunk and can use the time."""
+    return path.stat().st_size >= PROCESS_MIN_BYTES
 
 
 def _in_process(

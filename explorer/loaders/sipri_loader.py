@@ -28,7 +28,12 @@ from explorer.errors import ExplorerError, QueryTooLarge, ValidationError
 from explorer.loaders import import_runs
 from explorer.loaders.seed_bundle import EVIDENCE_PROPERTIES, NODE_PROPERTIES, SeedBundle
 from explorer.loaders.seeds import SEED_DIR, load_seed_bundle
-from explorer.loaders.sipri_chunks import Chunks, ParsedChunk, parsed_chunks
+from explorer.loaders.sipri_chunks import (
+    Chunks,
+    ParsedChunk,
+    parsed_chunks,
+    uses_parser_process,
+)
 from explorer.loaders.sipri_encoding import (
     MIXED,
     check_decodes,
@@ -246,8 +251,11 @@ def load_sipri(
         outcome.run_id, outcome.resumed_after = run.id, run.batches_done
         first_sipri = not db.read(lambda tx: tx.run(ANY_SIPRI_TRANSFER).single()["any"],
                                   label="any-sipri-transfer")
-        # While the parser builds the first batch, the server plans what the batches run.
-        plan_ahead(db, statements_to_plan(first_sipri))
+        # While the parser process builds the first batch, the server plans what the
+        # batches run. A small file is parsed here, in turn with the writes: nothing to
+        # overlap, so its statements are planned as they first run.
+        if uses_parser_process(path):
+            plan_ahead(db, statements_to_plan(first_sipri))
         try:
             summary = _write_batches(db, chunks, report, run, batch_size, progress, expected,
                                      outcome, first_sipri)
